@@ -1,0 +1,16 @@
+"""govie: structured, checkable facts from Chinese government documents.
+
+>>> import govie
+>>> doc = govie.extract("根据《示例条例》(示政发〔2021〕3号)，全年办理申请12件。")
+>>> [(e.label, e.text) for e in doc.entities]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .types import CountValue, DateValue, DocNoValue, Document, Entity, Relation  # noqa: E402
+from .api import Extractor, extract, extract_batch, extract_many  # noqa: E402
+
+__all__ = ["extract", "extract_many", "extract_batch", "Extractor", "Document", "Entity", "Relation",
+           "DocNoValue", "DateValue", "CountValue", "__version__"]

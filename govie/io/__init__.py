@@ -1,0 +1,1 @@
+"""Reading and writing documents: interchange JSONL, stand-off gold, annotation-tool formats."""

@@ -1,0 +1,43 @@
+"""Optional model layer. Importing this module imports nothing heavy (no torch).
+
+NOTE (lead): this file was accidentally truncated at ~20:20 and rewritten with the
+functions the pipeline calls: available(model_dir), unavailable_reason(model_dir),
+load_tagger(model_dir), default_model_dir(). Extend freely; keep these names.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+WEIGHTS = "model.safetensors"
+
+
+def default_model_dir() -> Path:
+    """The shipped model: models/govie-zh-small beside the package (source checkout)."""
+    return Path(__file__).resolve().parents[2] / "models" / "govie-zh-small"
+
+
+def _dir(model_dir) -> Path:
+    return Path(model_dir) if model_dir else default_model_dir()
+
+
+def unavailable_reason(model_dir=None) -> str | None:
+    """Why the model cannot be used, or None when it can."""
+    for mod in ("torch", "transformers"):
+        if importlib.util.find_spec(mod) is None:
+            return f"{mod} is not installed; install the model extra: pip install 'govie[model]'"
+    d = _dir(model_dir)
+    if not (d / WEIGHTS).exists():
+        return f"no model weights at {d / WEIGHTS}"
+    return None
+
+
+def available(model_dir=None) -> bool:
+    return unavailable_reason(model_dir) is None
+
+
+def load_tagger(model_dir=None):
+    from .tagger import Tagger
+
+    return Tagger.load(_dir(model_dir))

@@ -1,0 +1,130 @@
+"""The extraction pipeline: normalise -> find -> merge -> values -> relations -> Document."""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from . import __version__
+from .errors import ModelUnavailable, not_text
+from .merge import resolve
+from .meta import document_meta
+from .relate import link
+from .rules import find_all
+from .rules.base import Candidate
+from .text import TextView
+from .types import Document, Entity
+from .values import count as count_value
+from .values import date as date_value
+from .values import doc_no as doc_no_value
+
+
+def value_of(label: str, span_text: str, reference_year: int | None):
+    """The normalised value of a span (shared by rule and model spans)."""
+    if label == "DOC_NO":
+        return doc_no_value.parse(span_text)
+    if label == "DATE":
+        return date_value.parse(span_text, reference_year)
+    if label == "COUNT":
+        return count_value.parse(span_text)
+    return None
+
+
+class Pipeline:
+    """Rules, and the model when asked for and available; see ``govie.Extractor``."""
+
+    def __init__(self, mode: str = "auto", model_dir: str | None = None):
+        self.mode = mode
+        self.tagger = None
+        if mode in ("auto", "model", "hybrid"):
+            from . import model as model_pkg
+
+            if model_pkg.available(model_dir):
+                self.tagger = model_pkg.load_tagger(model_dir)
+            elif mode != "auto":
+                raise ModelUnavailable(model_pkg.unavailable_reason(model_dir))
+
+    @property
+    def engine(self) -> str:
+        if self.tagger is None:
+            return "rules"
+        return "model" if self.mode == "model" else "model+rules"
+
+    def __call__(self, text: str, reference_year: int | None = None, doc_id: str | None = None) -> Document:
+        return next(self.pipe([text], reference_year=reference_year, doc_ids=[doc_id]))
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 32, reference_year: int | None = None,
+             doc_ids: Iterable[str | None] | None = None) -> Iterator[Document]:
+        ids = iter(doc_ids) if doc_ids is not None else None
+        batch: list[str] = []
+        for text in texts:
+            if not isinstance(text, str):
+                raise not_text(text)
+            batch.append(text)
+            if len(batch) >= batch_size:
+                yield from self._run(batch, reference_year, ids)
+                batch = []
+        if batch:
+            yield from self._run(batch, reference_year, ids)
+
+    def _run(self, texts: list[str], reference_year, ids) -> Iterator[Document]:
+        views = [TextView.from_text(t) for t in texts]
+        model_spans = self.tagger.predict([v.text for v in views]) if self.tagger is not None else None
+        for i, view in enumerate(views):
+            doc_id = next(ids, None) if ids is not None else None
+            yield self._document(view, model_spans[i] if model_spans is not None else None,
+                                 reference_year, doc_id)
+
+    def _document(self, view: TextView, model_spans, reference_year, doc_id) -> Document:
+        meta = document_meta(view)
+        if reference_year is not None:
+            meta["reference_year"] = reference_year
+            meta["evidence"].pop("reference_year", None)
+            meta["evidence"]["reference_year_given"] = True
+        year = meta["reference_year"]
+        cands: list[Candidate] = []
+        if self.mode != "model" or self.tagger is None:
+            cands.extend(find_all(view.text))
+        if model_spans is not None:
+            from .hybrid import combine
+
+            cands = combine(cands, model_spans, mode=self.mode)
+        cands = resolve(cands, view.text)
+        entities = self._entities(view, cands, year)
+        entities += self._semantic(view, entities, year)
+        relations = link(entities, view.original)
+        meta["engine"] = self.engine
+        meta["version"] = __version__
+        tables = self._tables(view.original)
+        return Document(text=view.original, entities=tuple(entities), relations=tuple(relations),
+                        meta=meta, id=doc_id, tables=tables)
+
+    @staticmethod
+    def _entities(view: TextView, cands: list[Candidate], year) -> list[Entity]:
+        out = []
+        for n, c in enumerate(sorted(cands, key=lambda c: (c.start, -c.end, c.label)), 1):
+            s, e = view.to_original(c.start, c.end)
+            source = "model" if c.rule == "model" else "rules"
+            out.append(Entity(id=f"e{n}", start=s, end=e, label=c.label, text=view.original[s:e],
+                              value=value_of(c.label, view.text[c.start:c.end], year),
+                              source=source, score=round(c.score, 4) if source == "model" else None))
+        return out
+
+    @staticmethod
+    def _semantic(view: TextView, entities: list[Entity], year) -> list[Entity]:
+        """SUBJECT and COMMITMENT entities (govie.semantic), when that layer is present."""
+        try:
+            from . import semantic
+        except ImportError:
+            return []
+        return semantic.entities(view, entities, year)
+
+    @staticmethod
+    def _tables(text: str) -> tuple:
+        try:
+            from .tables import find_tables
+        except ImportError:
+            return ()
+        try:
+            return tuple(find_tables(text))
+        except Exception:  # a broken table never breaks extraction
+            return ()

@@ -1,0 +1,130 @@
+"""TextView: the normalised text that rules and the model read, with an offset map back.
+
+Normalisation: traditional -> simplified (character by character, so 1:1), full-width
+ASCII -> half-width, odd spaces (U+3000, NBSP, thin spaces) -> " ", zero-width and
+soft-hyphen characters dropped, HTML entities (``&nbsp;``, ``&amp;``, ``&#12345;``)
+decoded.  ``starts[i]``/``ends[i]`` give the original offsets of normalised character
+``i``, so a span ``(s, e)`` of the view is ``(starts[s], ends[e - 1])`` in the original;
+both are empty when the map is the identity (the common case, built with str.translate).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+_ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
+_SPACES = {"\u3000", "\u00a0", "\u2002", "\u2003", "\u2009", "\u202f", "\u205f", "\u200a", "\u2007", "\u2008"}
+#: brackets folded onto one form so that patterns need fewer alternatives
+_FOLD = {"（": "(", "）": ")", "［": "[", "］": "]", "︹": "〔", "︺": "〕", "〖": "【", "〗": "】",
+         "﹝": "〔", "﹞": "〕", "〈": "<", "〉": ">", "＜": "<", "＞": ">", "：": ":", "，": ",",
+         "；": ";", "％": "%", "－": "-", "～": "~", "﹪": "%"}
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    try:
+        import opencc
+    except ImportError:  # pragma: no cover - opencc is a base dependency
+        return None
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
+def _simplify_char(ch: str) -> str:
+    conv = _t2s()
+    if conv is None:
+        return ch
+    out = conv.convert(ch)
+    return out if len(out) == 1 else ch
+
+
+def normalise_char(ch: str) -> str:
+    """The normalised form of one character ('' to drop it)."""
+    if ch in _ZERO_WIDTH:
+        return ""
+    if ch in _SPACES:
+        return " "
+    if ch in _FOLD:
+        return _FOLD[ch]
+    o = ord(ch)
+    if 0xFF01 <= o <= 0xFF5E:
+        ch = chr(o - 0xFEE0)
+        return _FOLD.get(ch, ch)
+    if o >= 0x3400:
+        return _simplify_char(ch)
+    return ch
+
+
+@dataclass(frozen=True)
+class TextView:
+    """Original text, its normalised form and the offset map between them."""
+
+    original: str
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    @classmethod
+    def from_text(cls, original: str) -> "TextView":
+        table = {}
+        drops = False
+        for ch in set(original):
+            norm = normalise_char(ch)
+            if norm != ch:
+                table[ord(ch)] = norm
+                drops = drops or norm == ""
+        if not drops and not ("&" in original and _ENTITY.search(original)):
+            # 1:1 fast path: offsets are the identity
+            return cls(original, original.translate(table) if table else original, (), ())
+        out: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        i, n = 0, len(original)
+        while i < n:
+            ch = original[i]
+            if ch == "&":
+                m = _ENTITY.match(original, i)
+                if m:
+                    dec = html.unescape(m.group())
+                    if len(dec) == 1 and dec != m.group():
+                        norm = normalise_char(dec)
+                        if norm:
+                            out.append(norm)
+                            starts.append(i)
+                            ends.append(m.end())
+                        i = m.end()
+                        continue
+            norm = table.get(ord(ch), ch)
+            if norm:
+                out.append(norm)
+                starts.append(i)
+                ends.append(i + 1)
+            i += 1
+        return cls(original, "".join(out), tuple(starts), tuple(ends))
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Original offsets of the view span ``[start, end)``."""
+        if end <= start:
+            raise ValueError(f"empty span {start}..{end}")
+        if not self.starts:
+            return start, end
+        return self.starts[start], self.ends[end - 1]
+
+    def to_view(self, start: int, end: int) -> tuple[int, int]:
+        """View offsets covering the original span ``[start, end)`` (inverse of to_original)."""
+        import bisect
+
+        if not self.starts:
+            return start, end
+        s = bisect.bisect_left(self.ends, start + 1)
+        e = bisect.bisect_left(self.starts, end)
+        return s, max(e, s)
+
+    @property
+    def identity(self) -> bool:
+        """True when view offsets equal original offsets."""
+        return not self.starts

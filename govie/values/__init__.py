@@ -1,0 +1,1 @@
+"""Value normalisers shared by rule and model spans: span text (+ reference year) -> value."""
