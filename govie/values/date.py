@@ -153,8 +153,12 @@ def _parse(text: str, reference_year: int | None) -> DateValue | None:
         return None
     # a year word that directly follows a year (2019年度) was folded in above; resolve years
     year = None
+    month = None
     bounds = []
     for p in points:
+        if "d" in p and "m" not in p and month is not None:
+            p = {**p, "m": month}  # 3月1日至15日: the end inherits the month
+        month = p.get("m", month)
         if "y" in p:
             year = p["y"]
         elif "rel" in p:
