@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 from . import __version__
@@ -27,6 +29,15 @@ def value_of(label: str, span_text: str, reference_year: int | None):
     if label == "COUNT":
         return count_value.parse(span_text)
     return None
+
+
+@lru_cache(maxsize=None)
+def _optional(name: str):
+    """An optional layer of the package (semantic, tables, hybrid), or None when absent."""
+    try:
+        return importlib.import_module(f"govie.{name}")
+    except ImportError:
+        return None
 
 
 class Pipeline:
@@ -112,19 +123,15 @@ class Pipeline:
     @staticmethod
     def _semantic(view: TextView, entities: list[Entity], year) -> list[Entity]:
         """SUBJECT and COMMITMENT entities (govie.semantic), when that layer is present."""
-        try:
-            from . import semantic
-        except ImportError:
-            return []
-        return semantic.entities(view, entities, year)
+        semantic = _optional("semantic")
+        return semantic.entities(view, entities, year) if semantic else []
 
     @staticmethod
     def _tables(text: str) -> tuple:
-        try:
-            from .tables import find_tables
-        except ImportError:
+        tables = _optional("tables")
+        if tables is None:
             return ()
         try:
-            return tuple(find_tables(text))
+            return tuple(tables.find_tables(text))
         except Exception:  # a broken table never breaks extraction
             return ()

@@ -30,8 +30,7 @@ def doc_title(entities: list[Entity], text: str) -> list[Relation]:
 
 def link(entities: list[Entity], text: str) -> list[Relation]:
     rels = doc_title(entities, text)
-    try:
-        from . import semantic
-    except ImportError:
-        return rels
-    return rels + semantic.relations(entities, text)
+    from .pipeline import _optional
+
+    semantic = _optional("semantic")
+    return rels + semantic.relations(entities, text) if semantic else rels

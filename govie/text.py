@@ -42,6 +42,7 @@ def _simplify_char(ch: str) -> str:
     return out if len(out) == 1 else ch
 
 
+@lru_cache(maxsize=1 << 17)
 def normalise_char(ch: str) -> str:
     """The normalised form of one character ('' to drop it)."""
     if ch in _ZERO_WIDTH:

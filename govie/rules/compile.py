@@ -64,4 +64,15 @@ def patterns(name: str, extra: tuple[tuple[str, str], ...] = ()) -> tuple[tuple[
     t = table(name)
     frags = dict(t.get("fragments") or {})
     frags.update(dict(extra))
-    return tuple((p["name"], re.compile(expand(p["regex"], frags))) for p in t["patterns"])
+    out = []
+    for p in t["patterns"]:
+        rx = expand(p["regex"], frags)
+        if p.get("first"):  # a cheap lookahead on the first character rejects most positions fast
+            rx = "(?=" + expand(p["first"], frags) + ")(?:" + rx + ")"
+        out.append((p["name"], re.compile(rx)))
+    return tuple(out)
+
+
+def char_class(items) -> str:
+    """A regex character class of the first characters of ``items``."""
+    return "[" + "".join(sorted({re.escape(i[0]) for i in items if i})) + "]"

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from .base import Candidate, drop_overlaps
-from .compile import alternation, lexicon, patterns, words
+from .compile import alternation, char_class, lexicon, patterns, words
 
 #: a Chinese numeral right after one of these is an ordinal, a distributive or part of a word
 _CN_NOT_AFTER = set("第每逐进统唯单同之其某任哪周初专万千")
@@ -34,6 +34,7 @@ def compiled() -> tuple[tuple[str, re.Pattern], ...]:
         ("PRE", alternation([w for (w, pos) in q if pos == "pre"])),
         ("MID", alternation([w for (w, pos) in q if pos == "mid"])),
         ("POST", alternation([w for (w, pos) in q if pos == "post"])),
+        ("PRE_FIRST", char_class([w for (w, pos) in q if pos == "pre"])),
     )
     return patterns("count.yaml", extra)
 

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from .base import Candidate, drop_overlaps
-from .compile import alternation, expand, lexicon, patterns, table
+from .compile import alternation, char_class, expand, lexicon, patterns, table
 
 _NUMERAL_BEFORE = set("0123456789〇○零一二两三四五六七八九十百千万几多数近")
 _BARE_YEAR = re.compile(r"(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4}) ?年度?")
@@ -27,7 +27,7 @@ def _blocked() -> tuple[re.Pattern, re.Pattern]:
 def _relative_re() -> re.Pattern:
     frags = table("date.yaml")["fragments"]
     words = [r[0] for r in lexicon("date_words.tsv")]
-    return re.compile(alternation(words) + "(?:" + expand("{MODIFIER}", frags) + ")?")
+    return re.compile("(?=" + char_class(words) + ")" + alternation(words) + "(?:" + expand("{MODIFIER}", frags) + ")?")
 
 
 def is_name_year(text: str, end: int) -> bool:

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from .base import Candidate, drop_overlaps
-from .compile import alternation, patterns, words
+from .compile import alternation, patterns, table, words
 
 #: parts of names that contain a cut word (和 in 共和国) and must not be cut
 _PROTECT = ("共和国",)
@@ -28,14 +28,36 @@ def trim_issuer(issuer: str) -> str:
     return issuer[cut:]
 
 
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Merged windows ending at each anchor character (号): the only places a 文号 can be."""
+    t = table("doc_no.yaml")
+    anchor, width = t["anchor"], int(t["window"])
+    out: list[tuple[int, int]] = []
+    i = text.find(anchor)
+    while i >= 0:
+        s, e = max(0, i - width), i + 1
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+        i = text.find(anchor, i + 1)
+    return out
+
+
 def find(text: str) -> list[Candidate]:
     cands = []
+    windows = _windows(text)
     for name, rx in patterns("doc_no.yaml"):
-        for m in rx.finditer(text):
-            issuer = m.group("issuer")
-            trimmed = trim_issuer(issuer)
-            if not trimmed or (name == "order" and trimmed == "令"):
-                continue
-            start = m.start("issuer") + len(issuer) - len(trimmed)
-            cands.append(Candidate(start, m.end(), "DOC_NO", name))
+        for ws, we in windows:
+            _scan(name, rx, text, ws, we, cands)
     return drop_overlaps(cands)
+
+
+def _scan(name: str, rx, text: str, ws: int, we: int, cands: list[Candidate]) -> None:
+    for m in rx.finditer(text, ws, we):
+        issuer = m.group("issuer")
+        trimmed = trim_issuer(issuer)
+        if not trimmed or (name == "order" and trimmed == "令"):
+            continue
+        start = m.start("issuer") + len(issuer) - len(trimmed)
+        cands.append(Candidate(start, m.end(), "DOC_NO", name))

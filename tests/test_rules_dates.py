@@ -1,0 +1,77 @@
+"""DATE rules and values: spans (modifiers inside, 截至/自 outside), ranges, relative words, reference year."""
+
+import pytest
+
+import govie
+
+Y = 2021
+CASES = [
+    # text, span, (start, end, granularity, modifier)
+    ("2020年12月31日前完成。", "2020年12月31日前", ("2020-12-31", "2020-12-31", "day", "before")),
+    ("截至2021年底，累计公开。", "2021年底", ("2021-12-01", "2021-12-31", "month", None)),
+    ("自2019年5月15日起施行。", "2019年5月15日起", ("2019-05-15", "2019-05-15", "day", "after")),
+    ("二〇二〇年十二月三十一日印发。", "二〇二〇年十二月三十一日", ("2020-12-31", "2020-12-31", "day", None)),
+    ("发布于2021-06-30。", "2021-06-30", ("2021-06-30", "2021-06-30", "day", None)),
+    ("2021年上半年共办理申请。", "2021年上半年", ("2021-01-01", "2021-06-30", "half", None)),
+    ("今年以来，新增解读。", "今年以来", ("2021-01-01", "2021-12-31", "year", "after")),
+    ("去年全年收到申请。", "去年全年", ("2020-01-01", "2020-12-31", "year", None)),
+    ("2022年1月至6月开展", "2022年1月至6月", ("2022-01-01", "2022-06-30", "month", None)),
+    ("2019年3月—5月开展", "2019年3月—5月", ("2019-03-01", "2019-05-31", "month", None)),
+    ("3月1日至15日开展检查", "3月1日至15日", ("2021-03-01", "2021-03-15", "day", None)),
+    ("2020年1月1日起至12月31日止", "2020年1月1日起至12月31日止", ("2020-01-01", "2020-12-31", "day", None)),
+    ("年底前完成清理。", "年底前", ("2021-12-01", "2021-12-31", "month", "before")),
+    ("2020年第一季度", "2020年第一季度", ("2020-01-01", "2020-03-31", "quarter", None)),
+    ("2020年度共计", "2020年度", ("2020-01-01", "2020-12-31", "year", None)),
+    ("9月底前报送", "9月底前", ("2021-09-01", "2021-09-30", "month", "before")),
+    ("7月20日之前报送", "7月20日之前", ("2021-07-20", "2021-07-20", "day", "before")),
+    ("2019年以来", "2019年以来", ("2019-01-01", "2019-12-31", "year", "after")),
+    ("年内完成", "年内", ("2021-01-01", "2021-12-31", "year", None)),
+    ("页面时间 2019-07-02 10:39:56", "2019-07-02 10:39:56", ("2019-07-02", "2019-07-02", "day", None)),
+    ("2025年全年完成", "2025年全年", ("2025-01-01", "2025-12-31", "year", None)),
+    ("截止20211231日", "20211231日", ("2021-12-31", "2021-12-31", "day", None)),
+]
+
+
+@pytest.mark.parametrize("text,span,value", CASES)
+def test_date(text, span, value):
+    doc = govie.extract(text, mode="rules", reference_year=Y)
+    found = {e.text: e.value for e in doc.dates}
+    assert span in found, [e.text for e in doc.dates]
+    v = found[span]
+    assert (v.start, v.end, v.granularity, v.modifier) == value
+
+
+NOT_DATES = [
+    "3个工作日内答复",
+    "依据第二十条",
+    "地址为某路28号",
+    "编制本年度报告",
+    "上年结转2件",
+    "印发《示例市2020年政务公开工作要点》",
+    "办理时限为24小时",
+]
+
+
+@pytest.mark.parametrize("text", NOT_DATES)
+def test_not_date(text):
+    assert govie.extract(text, mode="rules", reference_year=Y).dates == ()
+
+
+def test_missing_year_without_reference_gives_null_bounds():
+    doc = govie.extract("7月20日前报送", mode="rules", reference_year=None)
+    (d,) = doc.dates
+    assert d.text == "7月20日前" and d.value.start is None and d.value.modifier == "before"
+
+
+def test_reference_year_inferred_from_title():
+    text = "示例县2019年政府信息公开工作年度报告\n7月20日前完成公开。"
+    doc = govie.extract(text, mode="rules")
+    assert doc.meta["reference_year"] == 2019
+    assert [d.value.start for d in doc.dates] == ["2019-07-20"]
+
+
+@pytest.mark.parametrize("text", ["2月30日", "13月5日", "0000年", "99999年1月"])
+def test_impossible_dates_never_raise(text):
+    doc = govie.extract(text, mode="rules", reference_year=Y)
+    for d in doc.dates:
+        assert d.value is None or d.value.start is None or d.value.start <= d.value.end
