@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 from .types import Entity, Relation
 
@@ -14,15 +15,17 @@ _NO_THEN_TITLE = re.compile(r"^\s*[)）]?\s*[,，、]?\s*(?:印发的|发布的|
 
 def doc_title(entities: list[Entity], text: str) -> list[Relation]:
     """Link each DOC_NO to the TITLE right before it (《…》(文号)) or right after it."""
-    titles = [e for e in entities if e.label == "TITLE"]
+    titles = sorted((e for e in entities if e.label == "TITLE"), key=lambda e: e.start)
+    starts = [t.start for t in titles]
     rels = []
     for d in (e for e in entities if e.label == "DOC_NO"):
         best = None
-        for t in titles:
-            if t.end <= d.start and _TITLE_THEN_NO.match(text[t.end:d.start]):
-                best = t
-            elif d.end <= t.start and best is None and _NO_THEN_TITLE.match(text[d.end:t.start]):
-                best = t
+        i = bisect_right(starts, d.start) - 1  # the last title starting before the number
+        if i >= 0 and titles[i].end <= d.start and _TITLE_THEN_NO.match(text[titles[i].end:d.start]):
+            best = titles[i]
+        j = bisect_left(starts, d.end)  # the first title starting after it
+        if best is None and j < len(titles) and _NO_THEN_TITLE.match(text[d.end:titles[j].start]):
+            best = titles[j]
         if best is not None:
             rels.append(Relation(d.id, best.id, "doc_title"))
     return rels

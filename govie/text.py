@@ -71,6 +71,11 @@ class TextView:
 
     @classmethod
     def from_text(cls, original: str) -> "TextView":
+        """The view of ``original`` (the last few are cached: rules, segmentation and tables share one)."""
+        return _cached_view(original)
+
+    @classmethod
+    def build(cls, original: str) -> "TextView":
         table = {}
         drops = False
         for ch in set(original):
@@ -129,3 +134,8 @@ class TextView:
     def identity(self) -> bool:
         """True when view offsets equal original offsets."""
         return not self.starts
+
+
+@lru_cache(maxsize=4)
+def _cached_view(original: str) -> TextView:
+    return TextView.build(original)

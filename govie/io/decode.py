@@ -20,6 +20,18 @@ def looks_binary(data: bytes) -> bool:
     return bool(head) and ctrl / len(head) > 0.05
 
 
+def _usual(ch: str) -> bool:
+    o = ord(ch)
+    return (o < 0x80 or 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF
+            or 0x2000 <= o <= 0x206F or ch in "·×—…")
+
+
+def oddness(text: str, sample: int = 20000) -> float:
+    """Share of characters outside the usual scripts of Chinese government text."""
+    head = text[:sample]
+    return sum(1 for ch in head if not _usual(ch)) / max(1, len(head))
+
+
 def decode(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     """Decode ``data`` and return ``(text, encoding)``; raises InvalidDocument when it is not text."""
     for bom, enc in _BOMS:
@@ -27,11 +39,23 @@ def decode(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
             return data[len(bom):].decode(enc, errors="replace"), enc + "-bom"
     if looks_binary(data):
         raise InvalidDocument(f"{name}: looks like a binary file, not text")
-    for enc in ENCODINGS:
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # GB18030 decodes almost any bytes, BIG5 bytes included (as kana and symbols): of the
+    # legacy encodings that decode, keep the one whose text looks least odd
+    best = None
+    for enc in ENCODINGS[1:]:
         try:
-            return data.decode(enc), enc
+            text = data.decode(enc)
         except UnicodeDecodeError:
             continue
+        score = oddness(text)
+        if best is None or score < best[0]:
+            best = (score, text, enc)
+    if best is not None:
+        return best[1], best[2]
     try:  # last resort: a statistical guess, if charset-normalizer is installed
         from charset_normalizer import from_bytes
 

@@ -24,12 +24,19 @@ def _dir(model_dir) -> Path:
 
 def unavailable_reason(model_dir=None) -> str | None:
     """Why the model cannot be used, or None when it can."""
-    for mod in ("torch", "transformers"):
-        if importlib.util.find_spec(mod) is None:
+    for mod in ("torch", "transformers", "tokenizers", "safetensors"):
+        try:
+            found = importlib.util.find_spec(mod) is not None
+        except (ImportError, ValueError):  # a broken or blocked install counts as absent
+            found = False
+        if not found:
             return f"{mod} is not installed; install the model extra: pip install 'govie[model]'"
     d = _dir(model_dir)
     if not (d / WEIGHTS).exists():
         return f"no model weights at {d / WEIGHTS}"
+    for name in ("govie.json", "config.json", "tokenizer.json"):
+        if not (d / name).exists():
+            return f"{d} is not a govie model directory: {name} is missing"
     return None
 
 

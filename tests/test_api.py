@@ -1,0 +1,77 @@
+"""Public API: input validation, empty text, views, batches, linear time on big and adversarial inputs."""
+
+import time
+
+import pytest
+
+import govie
+from govie.errors import InvalidInput
+from govie.types import check_document
+
+
+@pytest.mark.parametrize("bad", [None, b"\xe4\xb8\xad", 12, ["text"], {"text": "x"}])
+def test_non_text_raises_type_error(bad):
+    with pytest.raises(TypeError, match="needs a str"):
+        govie.extract(bad)
+    assert issubclass(InvalidInput, TypeError)
+
+
+def test_bytes_error_says_how_to_fix():
+    with pytest.raises(TypeError, match="decode"):
+        govie.extract(b"abc")
+
+
+def test_empty_text_gives_empty_document():
+    doc = govie.extract("")
+    assert doc.entities == () and doc.relations == () and doc.text == ""
+    assert doc.meta["engine"] in ("rules", "model+rules")
+
+
+def test_rules_mode_is_said_in_meta():
+    assert govie.extract("共收到申请12件。", mode="rules").meta["engine"] == "rules"
+
+
+def test_bad_mode():
+    with pytest.raises(ValueError, match="mode"):
+        govie.extract("x", mode="fast")
+
+
+def test_views_and_batch_order():
+    texts = ["示政发〔2020〕9号", "2021年5月", "收到申请3件", ""]
+    docs = govie.extract_batch(texts, batch_size=2, mode="rules")
+    assert [d.text for d in docs] == texts
+    assert [len(d.doc_numbers) for d in docs] == [1, 0, 0, 0]
+    assert [len(d.dates) for d in docs] == [0, 1, 0, 0]
+    assert [len(d.counts) for d in docs] == [0, 0, 1, 0]
+
+
+def test_extractor_reuse_and_reference_year():
+    ex = govie.Extractor(mode="rules", reference_year=2018)
+    doc = ex("7月20日前完成")
+    assert doc.dates[0].value.start == "2018-07-20"
+    assert doc.meta["reference_year"] == 2018
+
+
+SENTENCE = "根据《示例县信息公开办法》(示政发〔2020〕9号)，2021年6月30日前共收到申请12件，办结率100%。\n"
+
+
+def _seconds(text: str) -> float:
+    t0 = time.perf_counter()
+    doc = govie.extract(text, mode="rules")
+    dt = time.perf_counter() - t0
+    check_document(doc)
+    return dt
+
+
+def test_large_input_is_linear():
+    """1 MB of report-like text: no blow-up (time per character within 3x of a 100 KB run)."""
+    small = SENTENCE * (100_000 // len(SENTENCE))
+    big = SENTENCE * (1_000_000 // len(SENTENCE))
+    t_small, t_big = _seconds(small), _seconds(big)
+    assert t_big / len(big) < 3 * t_small / len(small) + 1e-6
+
+
+@pytest.mark.parametrize("unit", ["《", "〔2020〕", "9", "号", "年", "第", "万", "(", "一是", "2020年", "《示例》"])
+def test_adversarial_repetitions_finish_fast(unit):
+    text = unit * (100_000 // len(unit))
+    assert _seconds(text) < 20
