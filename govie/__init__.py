@@ -12,5 +12,17 @@ __version__ = "0.1.0"
 from .types import CountValue, DateValue, DocNoValue, Document, Entity, Relation  # noqa: E402
 from .api import Extractor, extract, extract_batch, extract_many  # noqa: E402
 
+
+
+def datasets_map(dataset, text_column: str = "text", batch_size: int = 32, **opts):
+    """Add govie's entities/relations/meta columns to a 🤗 ``datasets.Dataset`` (batched ``map``).
+
+    See :func:`govie.integrations.hf_datasets.datasets_map`; ``datasets`` is imported only here.
+    """
+    from .integrations.hf_datasets import datasets_map as _map
+
+    return _map(dataset, text_column=text_column, batch_size=batch_size, **opts)
+
+
 __all__ = ["extract", "extract_many", "extract_batch", "Extractor", "Document", "Entity", "Relation",
-           "DocNoValue", "DateValue", "CountValue", "__version__"]
+           "DocNoValue", "DateValue", "CountValue", "datasets_map", "__version__"]

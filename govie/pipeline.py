@@ -98,10 +98,15 @@ class Pipeline:
         if model_spans is not None:
             from .hybrid import combine
 
-            cands = combine(cands, model_spans, mode=self.mode)
+            cands = combine(cands, model_spans, mode=self.mode, policy=getattr(self.tagger, "policy", None))
         cands = resolve(cands, view.text)
         entities = self._entities(view, cands, year)
-        entities += self._semantic(view, entities, year)
+        semantic = self._semantic(view, entities, year)
+        if model_spans is not None:  # the model's SUBJECT/COMMITMENT vs the semantic layer's
+            from .hybrid import merge_semantic
+
+            semantic = merge_semantic(entities, semantic, mode=self.mode, policy=getattr(self.tagger, "policy", None))
+        entities += semantic
         relations = link(entities, view.original)
         meta["engine"] = self.engine
         meta["version"] = __version__

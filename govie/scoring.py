@@ -249,19 +249,8 @@ def score(gold_docs: Iterable[Document], pred_docs: Iterable[Document] | Mapping
         text = gdoc.text
         tspans = table_line_spans(text) if exclude_table_lines else []
 
-        def kept(doc: Document, side: str) -> dict[str, list[Entity]]:
-            out: dict[str, list[Entity]] = {}
-            for lab in labels:
-                ents = []
-                for e in doc.by_label(lab):
-                    if lab in TABLE_EXCLUDED and tspans and _on_table_line(e, tspans):
-                        counts[lab][f"excluded_{side}"] += 1
-                        continue
-                    ents.append(e)
-                out[lab] = ents
-            return out
-
-        G, P = kept(gdoc, "gold"), kept(pdoc, "pred")
+        G = _kept(gdoc, labels, tspans, counts, "gold")
+        P = _kept(pdoc, labels, tspans, counts, "pred")
         pmap: dict[str, str] = {}  # pred entity id -> gold entity id
         un_g: list[Entity] = []
         un_p: list[Entity] = []
@@ -376,6 +365,21 @@ def score(gold_docs: Iterable[Document], pred_docs: Iterable[Document] | Mapping
         "error_counts": error_counts,
         "errors": errors,
     }
+
+
+def _kept(doc: Document, labels: Sequence[str], tspans: Sequence[tuple[int, int]],
+          counts: Mapping[str, Counter], side: str) -> dict[str, list[Entity]]:
+    """label -> the entities of ``doc`` that are scored (COUNT/SUBJECT off table lines)."""
+    out: dict[str, list[Entity]] = {}
+    for lab in labels:
+        ents = []
+        for e in doc.by_label(lab):
+            if lab in TABLE_EXCLUDED and tspans and _on_table_line(e, tspans):
+                counts[lab][f"excluded_{side}"] += 1
+                continue
+            ents.append(e)
+        out[lab] = ents
+    return out
 
 
 def _sum(counts: Mapping[str, Counter], labels: Iterable[str]) -> tuple[int, int, int]:

@@ -25,9 +25,9 @@ enumerator, surrounding white space and the trailing punctuation.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
 
 from .rules.table_lines import is_table_line
 from .text import TextView
@@ -58,6 +58,7 @@ _LEAD = set(" \t\r\n\u3000,:;、，：；")
 _HEADING_WORDS = re.compile(
     r"(?:情况|措施|问题|要点|报告|方案|计划|目标|要求|思想|原则|任务|安排|打算|事项|工作|建设|机制|保障|"
     r"概述|总则|附则|附件|说明|总体|公开|解读|回应|管理|附表|统计|改进|下一步|下步|举措|做法|成效|体会)$")
+_TITLE_END = re.compile(r"(?:通知|要点|报告|方案|意见|办法|规定|细则|决定|年报)$")
 _SENTENCE_PUNCT = re.compile(r"[。;!?,；！？，]")
 
 
@@ -89,6 +90,7 @@ class Sentence:
     sections: tuple[str, ...] = ()
     line: int = 0
     terminator: str = ""
+    in_table: bool = False  # a cell of a ``|`` table row (plans are often laid out as tables)
 
     @property
     def section(self) -> str | None:
@@ -140,8 +142,14 @@ def _is_heading_line(line: str) -> bool:
     if not body:
         return False
     if enum and enum[2]:
+        if s.endswith("。") and "," in body and len(body) > 8:
+            return False  # 1.加强培训,提高素质。 is a directive sentence, not a heading
         return len(body) <= 40 and not re.search(r"[。;!?]", body)
-    return not _SENTENCE_PUNCT.search(body) and len(body) <= 40
+    if s[-1] in "。;!?":
+        return False  # a one-sentence line (各部门要……。) is prose
+    if _SENTENCE_PUNCT.search(body):
+        return False
+    return len(body) <= 40 or (len(body) <= 80 and bool(_TITLE_END.search(body)))
 
 
 def _continues(prev: str, nxt: str) -> bool:
@@ -231,16 +239,34 @@ def segment_text(text: str) -> tuple[Sentence, ...]:
     return _segment_view(TextView.from_text(text))
 
 
+def _units(text: str) -> Iterator[tuple[int, int, int, bool]]:
+    """``(start, end, line number, in_table)``: logical lines, and the cells of ``|``/tab table rows."""
+    for bs, be, line_no in _blocks(text):
+        raw = text[bs:be]
+        if not raw.strip():
+            continue
+        if is_table_line(raw) and ("|" in raw or "\t" in raw):
+            pos = bs
+            for m in re.finditer(r"[|\t｜]", raw + "|"):
+                cell_end = bs + m.start()
+                if cell_end > pos and text[pos:cell_end].strip():
+                    yield pos, cell_end, line_no, True
+                pos = bs + m.end()
+            continue
+        yield bs, be, line_no, False
+
+
 def _segment_view(view: TextView) -> tuple[Sentence, ...]:
     text = view.text
     out: list[Sentence] = []
     stack: list[tuple[int, str]] = []  # (level, heading text)
+    cell = [False]
 
     def make(a: int, b: int, kind: str, enum: str | None, level: int | None, line: int, term: str) -> Sentence:
         os_, oe = view.to_original(a, b)
         return Sentence(os_, oe, view.original[os_:oe], a, b, kind,
                         _clauses(view, a, b) if kind != "table" else (),
-                        enum, level, tuple(h for _, h in stack), line, term)
+                        enum, level, tuple(h for _, h in stack), line, term, cell[0])
 
     def close_to(level: int) -> None:
         while stack and stack[-1][0] >= level:
@@ -250,17 +276,17 @@ def _segment_view(view: TextView) -> tuple[Sentence, ...]:
         close_to(level)
         stack.append((level, title))
 
-    for bs, be, line_no in _blocks(text):
+    for bs, be, line_no, in_table in _units(text):
+        cell[0] = in_table
         raw_line = text[bs:be]
-        if not raw_line.strip():
-            continue
-        if is_table_line(raw_line):
+        if not in_table and is_table_line(raw_line):
             a, b = _strip(text, bs, be)
             if a < b:
                 out.append(make(a, b, "table", None, None, line_no, ""))
             continue
         heading_line = _is_heading_line(raw_line) and "\n" not in raw_line.strip()
         first = True
+        after_heading = bool(out) and out[-1].kind == "heading"
         pieces = list(_split_sentences(text, bs, be))
         for k, (ps, pe, term) in enumerate(pieces):
             a, b = _strip(text, ps, pe)
@@ -295,16 +321,21 @@ def _segment_view(view: TextView) -> tuple[Sentence, ...]:
                         open_section(1, body)
                 else:
                     out.append(make(a, b, "line", enum_text, None, line_no, term))
-            elif (first and heading_enum and more and term == "。"
-                  and len(body) <= 30 and not re.search(r"[;!?]", body)):
+            elif (first and heading_enum and more and term == "。" and len(body) <= 30
+                  and not re.search(r"[;!?]", body) and (level <= 3 or "," not in body)):
+                # (1.加强培训,提高素质。…… with a comma is a directive sentence, not a heading)
                 # run-in heading: (一)加强政策解读。要……
                 close_to(level)
                 out.append(make(a, b, "heading", enum_text, level, line_no, term))
                 open_section(level, body)
-            elif (enum_text and not heading_enum and more and term == "。" and len(body) <= 20
-                  and not re.search(r"[,:]", body) and not re.search(r"\d", body)):
+            elif (enum_text and not heading_enum and more and term == "。" and len(body) <= 22
+                  and body.count(",") <= 1 and ":" not in body and not re.search(r"\d", body)):
                 # 一是加强政策解读。…… : a short enumerated topic phrase is a run-in heading too
                 out.append(make(a, b, "heading", enum_text, None, line_no, term))
+            elif (first and after_heading and not enum_text and more and term == "。" and len(body) <= 12
+                  and not re.search(r"[,:\d]", body)):
+                # (二)推进政务新媒体健康有序发展⏎理顺管理机制。建立…… : a topic phrase under a heading
+                out.append(make(a, b, "heading", None, None, line_no, term))
             elif not _SENTENCE_PUNCT.search(body) and term in ("", "\n") and len(pieces) == 1 and len(body) <= 25:
                 out.append(make(a, b, "line", enum_text, level, line_no, term))
             else:

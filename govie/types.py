@@ -48,6 +48,8 @@ class DocNoValue:
             v = getattr(self, name)
             if v is not None and (not isinstance(v, int) or isinstance(v, bool)):
                 raise InvalidDocument(f"DOC_NO {name} must be int or null, got {v!r}")
+        if self.serial is None:
+            raise InvalidDocument("DOC_NO serial must be an int, got null")
         if self.issuer is not None and not isinstance(self.issuer, str):
             raise InvalidDocument(f"DOC_NO issuer must be str or null, got {self.issuer!r}")
 
@@ -110,6 +112,8 @@ class CountValue:
                 raise InvalidDocument(f"COUNT value must be a number or null, got {v!r}")
             if isinstance(v, float) and not math.isfinite(v):
                 raise InvalidDocument(f"COUNT value must be finite, got {v!r}")
+            if isinstance(v, int) and v.bit_length() > 1000:  # beyond what a float (JSON reader) holds
+                raise InvalidDocument(f"COUNT value must be finite, got an int of {v.bit_length()} bits")
         if not isinstance(self.unit, str):
             raise InvalidDocument(f"COUNT unit must be str, got {self.unit!r}")
         if self.approx not in COUNT_APPROX:
@@ -256,6 +260,19 @@ class Document:
     @property
     def subjects(self) -> tuple[Entity, ...]:
         return self.by_label("SUBJECT")
+
+    @property
+    def commitments(self) -> tuple[Any, ...]:
+        """The commitments with their deadline and targets (``govie.views.Commitment``)."""
+        from .views import commitments
+
+        return commitments(self)
+
+    def facts(self) -> list[dict[str, Any]]:
+        """One flat row per prose COUNT (subject, value, unit, approx, ...); see ``govie.views.facts``."""
+        from .views import facts
+
+        return facts(self)
 
     @property
     def metrics(self) -> dict[str, Any]:

@@ -14,6 +14,15 @@ CASES = [
     ("多余的结束》符号", []),
     ("《》", []),
     ("跨行的《示例\n标题》", []),
+    # rules_fix round 4: doubled 《《, a title that lost its 《 after a cue verb (both ends clear)
+    ("依照《《示例市工作要点的通知》(示办〔2019〕3号)和《示例县工作要点的通知》",
+     ["示例市工作要点的通知", "示例县工作要点的通知"]),
+    ("严格按照示例区2023年政务公开工作要点》要求办理", ["示例区2023年政务公开工作要点"]),
+    ("依据示例省政府信息公开规定》以及市政府《示例实施细则》", ["示例省政府信息公开规定", "示例实施细则"]),
+    ("某某局关于印发示例办法的通知》已收悉", ["某某局关于印发示例办法的通知"]),
+    ("关于贯彻落实示例条例的实施意见》", ["关于贯彻落实示例条例的实施意见"]),
+    ("按照有关规定》执行", []),
+    ("按照要求，示例材料》", []),
 ]
 
 
@@ -30,4 +39,5 @@ def test_runaway_title_is_bounded():
 
 def test_numbers_inside_title_are_not_counts_or_dates():
     doc = govie.extract("印发《示例市2021年政务公开工作要点(共10项)》。", mode="rules")
-    assert [e.label for e in doc.entities] == ["TITLE"]
+    # the semantic layer may add a COMMITMENT around it; no COUNT/DATE inside the title
+    assert [e.label for e in doc.entities if e.label in ("DOC_NO", "TITLE", "DATE", "COUNT")] == ["TITLE"]

@@ -35,22 +35,21 @@ def render(doc: Document, name: str | None = None) -> str:
     if commitments:
         lines.append(f"-- commitments ({len(commitments)})")
         for c in commitments:
-            deadline = getattr(c, "deadline", None)
-            targets = getattr(c, "targets", ())
             extra = []
-            if deadline is not None:
-                extra.append(f"by {deadline.end}" if getattr(deadline, "end", None) else str(deadline))
-            if targets:
-                extra.append("target " + "; ".join(_value(t) for t in targets))
+            if c.deadline is not None:
+                when = c.deadline.end or c.deadline.start
+                extra.append(f"due {c.deadline_text}" + (f" ({when})" if when else ""))
+            if c.targets:
+                extra.append("target " + "; ".join(_value(t) for t in c.targets))
             lines.append(f"  * {_clip(c.text, 70)}" + (f"  [{' | '.join(extra)}]" if extra else ""))
     facts = getattr(doc, "facts", None)
     rows = list(facts()) if callable(facts) else []
     if rows:
         lines.append(f"-- facts ({len(rows)})")
         for r in rows:
-            r = r if isinstance(r, dict) else getattr(r, "__dict__", {})
-            lines.append("  " + "  ".join(f"{k}={r[k]}" for k in ("subject", "value", "unit", "approx", "date")
-                                          if r.get(k) not in (None, "")))
+            approx = f" ({r['approx']})" if r.get("approx") else ""
+            lines.append(f"  {_clip(r['subject'] or '-', 30):<30} {r['value']}{r['unit'] or ''}{approx}"
+                         + (f"  @ {r['date_scope']}" if r.get("date_scope") else ""))
     if doc.relations:
         lines.append(f"-- relations ({len(doc.relations)})")
         for r in doc.relations:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .base import Candidate, drop_overlaps
-from .compile import alternation, char_class, lexicon, patterns, words
+from .base import Candidate, drop_overlaps, inside_quote, quote_spans
+from .compile import alternation, char_class, lexicon, patterns, table, words
 
 #: a Chinese numeral right after one of these is an ordinal, a distributive or part of a word
-_CN_NOT_AFTER = set("第每逐进统唯单同之其某任哪周初专万千")
+_CN_NOT_AFTER = set("第每逐进统唯单同之其某任哪周初专万千届")  # 届: 八届四次全会
+#: 一 after these is part of a word (上一年, 下一阶段, 新一轮), unlike 以下四种方式
+_YI_NOT_AFTER = set("上下新")
 _NOT_BEFORE_ANY = set("第")
 _IN_POSTS = ("内", "以内", "之内")
+#: after a non-duration unit only a bare 内 is cut (3个内设机构); 80项以内 keeps 以内 (at_most)
+_CUT_POSTS = ("内",)
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +52,11 @@ def _slogan_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _slogans().finditer(text)]
 
 
+def _quote_spans(text: str) -> list[tuple[int, int]]:
+    """Contents of short quotations (“三个着力”, “两个加强,两个完善”): slogans and names."""
+    return quote_spans(text, int(table("count.yaml").get("quote_max", 16)))
+
+
 def accept(m: re.Match, text: str) -> tuple[int, int] | None:
     """The span of a COUNT match after the checks the regex cannot do, or None."""
     s, e = m.span()
@@ -62,11 +71,13 @@ def accept(m: re.Match, text: str) -> tuple[int, int] | None:
         return None
     kind = units()[unit][1] if unit else None
     post = gd.get("post")
-    if post in _IN_POSTS and kind not in ("duration", "duration_in", "year_duration"):
+    if post in _CUT_POSTS and kind not in ("duration", "duration_in", "year_duration"):
         e = m.end("post") - len(post)  # 内 belongs to durations only
         post = None
     if gd.get("c") is not None:
         if not unit or (prev and prev in _CN_NOT_AFTER) or "〇" in gd["c"] or "零" == gd["c"][:1]:
+            return None
+        if gd["c"] == "一" and prev in _YI_NOT_AFTER and text[s - 2:s] not in ("以上", "以下"):
             return None
     if not unit:
         if not gd.get("mult") or gd.get("mid"):
@@ -87,6 +98,7 @@ def accept(m: re.Match, text: str) -> tuple[int, int] | None:
 def find(text: str) -> list[Candidate]:
     cands = []
     slogans = _slogan_spans(text)
+    quotes = _quote_spans(text)
     for name, rx in compiled():
         for m in rx.finditer(text):
             span = accept(m, text)
@@ -95,5 +107,7 @@ def find(text: str) -> list[Candidate]:
             s, e = span
             if any(a <= s < b or a < e <= b for a, b in slogans):
                 continue
+            if inside_quote(s, e, quotes):
+                continue  # a numeral inside a quoted slogan or name, not the whole quotation
             cands.append(Candidate(s, e, "COUNT", name))
     return drop_overlaps(cands)

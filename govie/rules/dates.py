@@ -4,23 +4,50 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
-from .base import Candidate, drop_overlaps
+from .base import Candidate, drop_overlaps, inside_quote, quote_spans
 from .compile import alternation, char_class, expand, lexicon, patterns, table
 
 _NUMERAL_BEFORE = set("0123456789〇○零一二两三四五六七八九十百千万几多数近")
+#: relative words that, like a bare year, may open the name of a report (本年度政府信息公开工作报告)
+_NAME_WORDS = frozenset(("本年度", "本年", "今年", "当年", "年度"))
 _BARE_YEAR = re.compile(r"(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4}) ?年度?")
-_STOP = re.compile(r"[\s,，。;；:：、()（）《》<>“”\"'!！?？]")
-#: verbs that show the words after a bare year are an action, not a document name
-_ACTION = re.compile(r"完成|开展|发布|印发|制定|建立|推进|实现|收到|办理|公开了|编制|起草|修订")
+#: a bare year's phrase ends at punctuation, a line break or two spaces (one space may stand in a title)
+_STOP = re.compile(r"[\n\t,，。;；:：、()（）《》<>“”\"'!！?？]|\s{2}")
+#: a year that opens a list of bodies (2020年各区县…年度报告) is read up to the end of its clause
+_LIST_START_WITHIN = 8
+_TITLE_LINE = 40
+_SENTENCE = re.compile(r"[。;；,，:：!！?？]")
+_CLAUSE_STOP = re.compile(r"[\n,，。;；:：《》!！?？]")
+
+
+class _Blocked(NamedTuple):
+    rel: re.Pattern  # after a relative word: a document or a table column (本年度报告, 本年新制作数量)
+    rel_only: dict  # word after a relative word -> the relative words it blocks (年度内部)
+    rel_ok: re.Pattern  # a word after a relative word that is no block after all (本年报送)
+    year: re.Pattern  # a document noun after a bare year (2020年政务公开工作要点)
+    year_not: re.Pattern  # a noun that is a verb here (报告如下)
+    action: re.Pattern  # a verb before the noun: the year dates an action (2020年完成…方案)
+    list_start: re.Pattern  # words that open a list of bodies after a year (各)
+    caption: re.Pattern  # a noun that names even after a verb (…发布数量统计, a chart caption)
 
 
 @lru_cache(maxsize=1)
-def _blocked() -> tuple[re.Pattern, re.Pattern]:
+def _blocked() -> _Blocked:
     rows = lexicon("date_blocked.tsv")
+
+    def alt(kind):
+        return re.compile(alternation([r[0] for r in rows if r[1] == kind]) if any(r[1] == kind for r in rows)
+                          else r"(?!)")
+
+    rel_only: dict = {}
+    for r in rows:
+        if r[1] == "rel" and len(r) > 2 and r[2]:
+            rel_only[r[0]] = tuple(w.strip() for w in r[2].split(","))
     rel = re.compile(alternation([r[0] for r in rows if r[1] == "rel"]))
-    year = re.compile(alternation([r[0] for r in rows if r[1] == "year"]))
-    return rel, year
+    return _Blocked(rel, rel_only, alt("rel_ok"), alt("year"), alt("year_not"), alt("action"),
+                    alt("list_start"), alt("caption"))
 
 
 @lru_cache(maxsize=1)
@@ -31,12 +58,53 @@ def _relative_re() -> re.Pattern:
 
 
 def is_name_year(text: str, end: int) -> bool:
-    """A bare year (2020年) followed, within its phrase, by a document noun: part of a name."""
+    """A bare year (2020年) followed, within its phrase, by a document noun: part of a name.
+
+    A verb between the year and the noun (2020年完成…方案) makes it a time; a noun used as a
+    verb (…情况报告如下) is no noun.
+    """
+    b = _blocked()
     window = text[end:end + 28]
     stop = _STOP.search(window)
     if stop:
-        window = window[:stop.start()]
-    return bool(_blocked()[1].search(window)) and not _ACTION.search(window)
+        if window[stop.start()] == "\n" and _wrapped_title(text, end, end + stop.start()):
+            nxt = text[end + stop.start() + 1:end + stop.start() + 29]
+            stop2 = _STOP.search(nxt)
+            window = window[:stop.start()] + (nxt[:stop2.start()] if stop2 else nxt)
+        else:
+            window = window[:stop.start()]
+    if b.list_start.search(window, 0, _LIST_START_WITHIN):  # 2020年某市各区县、各部门…年度报告
+        window = text[end:end + 60]
+        stop = _CLAUSE_STOP.search(window)
+        if stop:
+            window = window[:stop.start()]
+    if b.caption.search(window):
+        return True
+    for m in b.year.finditer(window):
+        if b.year_not.match(window, m.start()):
+            continue
+        return not b.action.search(window, 0, m.start())
+    return False
+
+
+def _wrapped_title(text: str, year_end: int, nl: int) -> bool:
+    """A short line without punctuation that breaks before its end: a title wrapped over two lines
+    (某局2021年政府信息公开⏎工作年度报告)."""
+    line_start = text.rfind("\n", 0, year_end) + 1
+    line = text[line_start:nl]
+    return len(line.strip()) <= _TITLE_LINE and not _SENTENCE.search(line)
+
+
+def _rel_blocked(text: str, s: int, e: int) -> bool:
+    """A relative date word that names a document or a table column (本年度报告, 本年报, 年度内部)."""
+    b = _blocked()
+    m = b.rel.match(text, e)
+    if not m:
+        return False
+    only = b.rel_only.get(m.group())
+    if only is not None and text[s:e] not in only:
+        return False
+    return not b.rel_ok.match(text, e)
 
 
 def find(text: str) -> list[Candidate]:
@@ -50,14 +118,18 @@ def find(text: str) -> list[Candidate]:
             if _BARE_YEAR.fullmatch(m.group()) and is_name_year(text, e):
                 continue
             cands.append(Candidate(s, e, "DATE", name))
-    rel_block = _blocked()[0]
     for m in _relative_re().finditer(text):
         s, e = m.span()
         if s > 0 and text[s - 1] in _NUMERAL_BEFORE:
             continue  # 三年内, 2年底 are not relative words
-        if rel_block.match(text, e):
+        if _rel_blocked(text, s, e):
             continue  # 本年度报告, 上年结转
+        if m.group() in _NAME_WORDS and is_name_year(text, e):
+            continue  # 本年度政府信息公开报告 names the report
         cands.append(Candidate(s, e, "DATE", "relative"))
+    quotes = quote_spans(text, int(table("date.yaml").get("quote_max", 16)))
+    if quotes:  # “全年红”, “一季度一通报”: a slogan or a name, not a time
+        cands = [c for c in cands if not inside_quote(c.start, c.end, quotes)]
     return drop_overlaps(cands)
 
 

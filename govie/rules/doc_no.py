@@ -10,6 +10,8 @@ from .compile import alternation, patterns, table, words
 
 #: parts of names that contain a cut word (和 in 共和国) and must not be cut
 _PROTECT = ("共和国",)
+#: brackets that open a 文号 year even when the issuer is missing (〔2022〕42号)
+_NO_ISSUER_OPEN = "〔【["
 
 
 @lru_cache(maxsize=1)
@@ -28,14 +30,12 @@ def trim_issuer(issuer: str) -> str:
     return issuer[cut:]
 
 
-def _windows(text: str) -> list[tuple[int, int]]:
-    """Merged windows ending at each anchor character (号): the only places a 文号 can be."""
-    t = table("doc_no.yaml")
-    anchor, width = t["anchor"], int(t["window"])
+def _windows(text: str, anchor: str, width: int, after: int = 1) -> list[tuple[int, int]]:
+    """Merged windows around each anchor character (号): the only places a 文号 can be."""
     out: list[tuple[int, int]] = []
     i = text.find(anchor)
     while i >= 0:
-        s, e = max(0, i - width), i + 1
+        s, e = max(0, i - width), min(len(text), i + after)
         if out and s <= out[-1][1]:
             out[-1] = (out[-1][0], e)
         else:
@@ -46,9 +46,16 @@ def _windows(text: str) -> list[tuple[int, int]]:
 
 def find(text: str) -> list[Candidate]:
     cands = []
-    windows = _windows(text)
+    t = table("doc_no.yaml")
+    width = int(t["window"])
+    spec = {p["name"]: p for p in t["patterns"]}
+    windows: dict[tuple[str, int], list[tuple[int, int]]] = {}
     for name, rx in patterns("doc_no.yaml"):
-        for ws, we in windows:
+        anchor = spec[name].get("anchor", t["anchor"])
+        after = int(spec[name].get("after", 1))
+        if (anchor, after) not in windows:
+            windows[(anchor, after)] = _windows(text, anchor, width, after)
+        for ws, we in windows[(anchor, after)]:
             _scan(name, rx, text, ws, we, cands)
     return drop_overlaps(cands)
 
@@ -57,7 +64,12 @@ def _scan(name: str, rx, text: str, ws: int, we: int, cands: list[Candidate]) ->
     for m in rx.finditer(text, ws, we):
         issuer = m.group("issuer")
         trimmed = trim_issuer(issuer)
-        if not trimmed or (name == "order" and trimmed == "令"):
+        if name == "order" and trimmed in ("", "令"):
             continue
         start = m.start("issuer") + len(issuer) - len(trimmed)
+        if not trimmed:  # no issuer (…》(〔2022〕42号)): only with a 文号 bracket, not ( )
+            while start < m.end() and text[start] == " ":
+                start += 1
+            if name != "bracketed" or text[start] not in _NO_ISSUER_OPEN:
+                continue
         cands.append(Candidate(start, m.end(), "DOC_NO", name))

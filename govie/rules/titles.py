@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .base import Candidate
+from .compile import alternation, lexicon
 
 MAX_TITLE = 160  # longer "titles" are runaway spans from a lost 》
 #: a lost 《: the title starts at the line start when the piece before 》 reads as one title
@@ -24,6 +26,8 @@ def find(text: str) -> list[Candidate]:
         elif ch == "《":
             if open_at is None:
                 open_at, depth = i, 1
+            elif i == open_at + 1 and depth == 1:
+                open_at = i  # a doubled 《《 typed by mistake: one bracket
             elif i - open_at > MAX_TITLE:
                 open_at, depth = i, 1  # the earlier 《 lost its 》
             else:
@@ -40,14 +44,40 @@ def find(text: str) -> list[Candidate]:
     return cands
 
 
+@lru_cache(maxsize=1)
+def _lexicons() -> tuple[tuple[str, ...], re.Pattern]:
+    """Document nouns a title ends with, and the verbs a title follows (按照, 根据, 印发 …)."""
+    rows = lexicon("title_words.tsv")
+    ends = tuple(r[0] for r in rows if r[1] == "end")
+    cues = re.compile(alternation([r[0] for r in rows if r[1] == "cue"]))
+    return ends, cues
+
+
 def _lost_open(text: str, line_start: int, close: int, cands: list[Candidate]) -> None:
-    """A 》 with no 《 on its line: a title only if the line up to it is one clean phrase."""
-    if cands and cands[-1].end >= line_start:
+    """A 》 with no 《 on its line: a title only if the line up to it is one clean phrase,
+    or the phrase after the last cue verb (按照…要点》要求) is: both ends are clear."""
+    lo = cands[-1].end + 1 if cands and cands[-1].end >= line_start else line_start
+    ends, cues = _lexicons()
+    # the last cue verb before the 》 within its clause: 严格按照某区政务公开工作要点》要求
+    bad = None
+    for bad in _LOST_OPEN_BAD.finditer(text, lo, close):
+        pass
+    clause = bad.end() if bad else lo
+    cue = None
+    for cue in cues.finditer(text, max(clause, close - 80), close):
+        pass
+    if cue is not None and "关于" in text[clause:cue.start()]:
+        cue = None  # 关于贯彻落实…的意见》: the cue is inside the title
+    if cue is not None:
+        piece = text[cue.end():close]
+        if 6 <= len(piece) <= 80 and "》" not in piece and piece.endswith(ends):
+            cands.append(Candidate(cue.end(), close, "TITLE", "lost_open_cue"))
+        return
+    if lo != line_start:
         return
     start = line_start
     while start < close and text[start] in " \t":
         start += 1
     piece = text[start:close]
-    if 6 <= len(piece) <= 80 and not _LOST_OPEN_BAD.search(piece) and piece.endswith(
-            ("通知", "意见", "办法", "规定", "方案", "要点", "条例", "决定", "规划", "报告", "细则", "制度", "规则", "指南", "纲要")):
+    if 6 <= len(piece) <= 80 and not _LOST_OPEN_BAD.search(piece) and piece.endswith(ends):
         cands.append(Candidate(start, close, "TITLE", "lost_open"))

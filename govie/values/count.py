@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
 
 from ..types import CountValue
-from .numerals import cn_to_int
+from .numerals import cn_to_int, normalised
 
+#: a number filled in between parentheses, (1386)条
+_PAREN_NUM = re.compile(r"^\((\d[\d,.]*)\)")
 _MULT = {"万": 10_000, "亿": 100_000_000, "千万": 10_000_000, "百万": 1_000_000, "万亿": 1_000_000_000_000}
 
 
@@ -33,7 +36,7 @@ def parse(text: str) -> CountValue | None:
 def _parse(text: str) -> CountValue | None:
     from ..rules.counts import compiled, qualifiers, units
 
-    t = text.replace(" ", "")
+    t = _PAREN_NUM.sub(r"\1", normalised(text).replace(" ", ""))
     for _name, rx in compiled():
         m = rx.search(t)
         if m:
@@ -43,13 +46,15 @@ def _parse(text: str) -> CountValue | None:
     gd = m.groupdict()
     q = qualifiers()
     approx = None
-    for pos in ("pre", "mid", "post"):
-        w = gd.get(pos)
+    for group, pos in (("pre", "pre"), ("premid", "mid"), ("mid", "mid"), ("post", "post")):
+        w = gd.get(group)
         if w and approx is None:
             approx = q.get((w, pos))
     if gd.get("pc"):
         v = _number(gd["pc"]) if gd["pc"][0].isdigit() else cn_to_int(gd["pc"])
-        return None if v is None else CountValue(_tidy(v), "%", approx)
+        if v is None or not _finite(v):
+            return CountValue(None, "%", approx)
+        return CountValue(_tidy(v), "%", approx)
     unit_text = gd.get("unit") or ""
     unit = units()[unit_text][0] if unit_text else ""
     if gd.get("a") is not None:
@@ -62,8 +67,16 @@ def _parse(text: str) -> CountValue | None:
         v *= _MULT.get(gd.get("mult") or "", 1)
     else:
         v = cn_to_int(gd["c"])
-        if v is None:
-            return None
-    if not math.isfinite(v):
+        if v is None:  # 三万万亿, 500 numerals: a span without a number
+            return CountValue(None, unit, approx)
+    if not _finite(v):  # 500 digits or 万万亿…: the span stays, its number is null
         return CountValue(None, unit, approx)
     return CountValue(_tidy(v), unit, approx)
+
+
+def _finite(v: int | float) -> bool:
+    """True when ``v`` is a finite number a float (and JSON reader) can hold."""
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:  # an int beyond float range
+        return False

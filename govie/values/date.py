@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from ..rules.compile import alternation, lexicon
 from ..types import DateValue
-from .numerals import cn_to_int, digit_string
+from .numerals import cn_to_int, digit_string, normalised
 
 _AY = r"(?:19|20)\d{2}"
 _CY = r"[〇○零Ｏ一二三四五六七八九]{4}"
@@ -19,7 +19,7 @@ _AD = r"(?:3[01]|[12]\d|0?[1-9])"
 _CD = r"(?:三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])"
 
 _BEFORE = ("以前", "之前", "底前", "前")
-_AFTER = ("以来", "以后", "之后", "起")
+_AFTER = ("以来", "以后", "之后", "起", "年来")  # 2021年来 = since 2021
 
 _PARTS = {  # part -> (first month, first day, last month, last day or None=end of month, granularity)
     "year": (1, 1, 12, None, "year"), "dec": (12, 1, 12, None, "month"), "jan": (1, 1, 1, None, "month"),
@@ -45,9 +45,9 @@ def _token_re() -> re.Pattern:
         rf"|(?P<gy>{_AY})(?P<gm>1[0-2]|0[1-9])(?P<gd>3[01]|[12]\d|0[1-9])日"
         rf"|(?P<hy>{_AY})(?P<hm>1[0-2]|[1-9])(?P<hd>3[01]|[12]\d|[1-9])日"
         rf"|(?P<jy>{_AY})(?=(?:{_AM}) ?月)"
-        rf"|(?P<y>{_AY}|{_CY}) ?年"
-        rf"|(?P<m>{_AM}|{_CM}) ?月"
-        rf"|(?P<d>{_AD}|{_CD}) ?[日号]"
+        rf"|(?<!\d)(?P<y>{_AY}|{_CY}) ?年"  # (?<!\d): 13月 is no 3月, 12020年 no 2020年
+        rf"|(?:(?<!\d)|(?<=(?:19|20)\d\d))(?P<m>{_AM}|{_CM}) ?月"  # but 20231月 (garbled, lost 年)
+        rf"|(?<!\d)(?P<d>{_AD}|{_CD}) ?[日号]"
         rf"|(?P<rel>{rel})"
         rf"|(?P<pom>上旬|中旬|下旬|底|末|初)"
         rf"|(?P<q>第?(?P<qn>[一二三四1-4])季度)"
@@ -101,6 +101,7 @@ def parse(text: str, reference_year: int | None = None) -> DateValue | None:
 
 
 def _parse(text: str, reference_year: int | None) -> DateValue | None:
+    text = normalised(text)
     points: list[dict] = []
     cur: dict = {}
     for m in _token_re().finditer(text):

@@ -10,11 +10,17 @@ BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
 NUMERAL_CHARS = "".join(DIGITS) + "".join(SMALL_UNITS) + "".join(BIG_UNITS)
 
 
+#: longer digit strings are no quantity (and int() refuses > 4300 digits): None
+MAX_DIGITS = 400
+
+
 def digit_string(s: str) -> int | None:
     """Digit-by-digit reading (二〇二〇 -> 2020)."""
+    if len(s) > MAX_DIGITS:
+        return None
     out = 0
     for ch in s:
-        if ch.isdigit():
+        if ch.isdecimal():  # not isdigit(): int() refuses superscripts and circled digits
             out = out * 10 + int(ch)
         elif ch in DIGITS:
             out = out * 10 + DIGITS[ch]
@@ -25,12 +31,14 @@ def digit_string(s: str) -> int | None:
 
 def cn_to_int(s: str) -> int | None:
     """Positional Chinese numerals (二十三, 一万二千, 十一) or plain digit strings."""
-    if not s:
+    if not s or len(s) > MAX_DIGITS:
         return None
-    if all(ch.isdigit() for ch in s):
+    if all(ch.isdecimal() for ch in s):
         return int(s)
     if all(ch in DIGITS for ch in s):
         return digit_string(s)
+    if "万万" in s or "亿亿" in s:  # 三万万亿: no reading is certain
+        return None
     total = section = number = 0
     for ch in s:
         if ch in DIGITS:
@@ -48,3 +56,14 @@ def cn_to_int(s: str) -> int | None:
         else:
             return None
     return total + section + number
+
+
+def normalised(text: str) -> str:
+    """``text`` as the rules read it (simplified, half-width digits, folded brackets), so that a
+    value parser gives the same value on a raw span (近30萬條) as on the normalised view.
+    The pipeline already passes normalised text: then this changes nothing."""
+    from ..text import normalise_char
+
+    if text.isascii():
+        return text
+    return "".join(normalise_char(ch) for ch in text)

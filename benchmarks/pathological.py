@@ -1,0 +1,126 @@
+"""Pathological inputs: extraction time must grow linearly with the size of ONE document.
+
+Usage: python benchmarks/pathological.py [--sizes 1 5] [--cases NAME ...] [--max-ratio 7]
+                                         [--out benchmarks/results/pathological.txt]
+
+Each case builds a single document of ``size`` MB (10**6 characters) and times
+``Extractor(mode=...)(text)``.  It prints seconds per MB for every size and the ratio
+``time(big) / time(small)``; for linear work the ratio is about ``big/small`` (5 for
+1 MB -> 5 MB), for quadratic work 25.  The script exits 1 when any ratio exceeds
+``--max-ratio`` (default 7), i.e. when a case is clearly superlinear.
+
+Cases: one repeated CJK character, one repeated digit, 《 alone, 〔2020〕 alone, a
+single line with no punctuation (the sample report with punctuation and line breaks
+removed), alternating scripts (CJK/Latin/digits/Arabic), 》 alone, repeated 年/月/号
+units and the sample report repeated.  Rules mode always; model mode too when
+``govie.model.available()`` (otherwise it says it is skipped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+import govie
+
+ROOT = Path(__file__).resolve().parents[1]
+MB = 1_000_000
+
+_FALLBACK_REPORT = (  # used only when examples/sample_report.txt is absent; invented text
+    "某某区人民政府2020年政府信息公开工作年度报告\n"
+    "依据《政府信息公开条例》（某政办发〔2020〕12号）编制。2020年1月1日至2020年12月31日，"
+    "全区主动公开政府信息1,234条，受理依申请公开56件，较上年增长约8%。\n"
+    "下一步，区政府将于2021年6月底前完成门户网站改造，确保答复率不低于95%。\n"
+)
+
+
+def sample_report() -> str:
+    p = ROOT / "examples" / "sample_report.txt"
+    return p.read_text(encoding="utf-8") if p.exists() else _FALLBACK_REPORT
+
+
+def _fill(unit: str, n: int) -> str:
+    return (unit * (n // len(unit) + 1))[:n]
+
+
+def _no_punct(report: str) -> str:
+    return re.sub(r"[\s\u3000,，。;；:：、!！?？()（）《》〈〉〔〕“”\"'【】\[\]|-]", "", report)
+
+
+def cases(report: str) -> dict[str, callable]:
+    alt = "政府abc123مرحبا公开XYZ٤٥٦信息"
+    return {
+        "repeat_cjk": lambda n: _fill("公", n),
+        "repeat_digit": lambda n: _fill("7", n),
+        "open_title_only": lambda n: _fill("《", n),
+        "close_title_only": lambda n: _fill("》", n),
+        "bracket_year_only": lambda n: _fill("〔2020〕", n),
+        "units_only": lambda n: _fill("年月日号万", n),
+        "one_line_no_punct": lambda n: _fill(_no_punct(report), n),
+        "alternating_scripts": lambda n: _fill(alt, n),
+        "report_repeated": lambda n: _fill(report + "\n", n),
+    }
+
+
+def timed(extractor, text: str) -> tuple[float, int]:
+    t0 = time.perf_counter()
+    doc = extractor(text)
+    return time.perf_counter() - t0, len(doc.entities)
+
+
+def run(mode: str, sizes: list[float], names: list[str] | None, max_ratio: float, lines: list[str]) -> bool:
+    ex = govie.Extractor(mode=mode)
+    ex("预热2020年3月1日，《办法》某办〔2020〕1号，共5件。")  # load tables outside the timing
+    ok = True
+    table = cases(sample_report())
+    head = f"{'case':22s}" + "".join(f"{f'{s:g}MB s':>10s}{'s/MB':>8s}" for s in sizes) + f"{'ratio':>8s}{'ents':>9s}"
+    lines.append(f"[{mode} mode] sizes {sizes} MB; limit ratio {max_ratio} (linear = {sizes[-1] / sizes[0]:g})")
+    lines.append(head)
+    print(lines[-2], "\n" + head, flush=True)
+    for name, make in table.items():
+        if names and name not in names:
+            continue
+        times, ents = [], 0
+        for s in sizes:
+            text = make(int(s * MB))
+            dt, ents = timed(ex, text)
+            times.append(dt)
+        ratio = times[-1] / max(times[0], 1e-9)
+        bad = ratio > max_ratio
+        ok = ok and not bad
+        row = f"{name:22s}" + "".join(f"{t:10.2f}{t / s:8.2f}" for t, s in zip(times, sizes)) + \
+              f"{ratio:8.2f}{ents:9d}" + ("  SUPERLINEAR" if bad else "")
+        lines.append(row)
+        print(row, flush=True)
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=float, nargs="+", default=[1.0, 5.0], help="document sizes in MB (chars)")
+    ap.add_argument("--cases", nargs="*", default=None, help="case names (default: all)")
+    ap.add_argument("--max-ratio", type=float, default=7.0)
+    ap.add_argument("--out", type=Path, default=None, help="also write the table to this file")
+    args = ap.parse_args(argv)
+    lines: list[str] = [f"govie {govie.__version__}, python {sys.version.split()[0]}"]
+    ok = run("rules", args.sizes, args.cases, args.max_ratio, lines)
+    from govie import model
+
+    if model.available():
+        ok = run("model", args.sizes, args.cases, args.max_ratio, lines) and ok
+    else:
+        lines.append(f"[model mode] skipped: {model.unavailable_reason()}")
+        print(lines[-1])
+    lines.append("PASS: no case is superlinear" if ok else "FAIL: superlinear case(s) above")
+    print(lines[-1])
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

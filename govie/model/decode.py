@@ -1,0 +1,180 @@
+"""Decoding of token tag probabilities into character spans; pure Python, no torch.
+
+The tagger runs the encoder over sliding windows of tokens and hands the per-window tag
+probabilities to these functions:
+
+* ``windows(n, size, stride)`` — the token windows of a text of ``n`` tokens;
+* ``merge_windows(n, parts, how)`` — one probability row per token, windows merged
+  deterministically: ``"average"`` averages the probabilities of every window that covers
+  a token, ``"center"`` takes the row of the window in which the token lies farthest from
+  a window edge (ties: the earlier window);
+* ``clean_offsets(offsets)`` — token character offsets with special tokens and the
+  leading ``▁`` piece (which shares its offsets with the next token) made empty;
+* ``decode_bio(probs, tags, offsets, text)`` — greedy BIO decoding (an ``I-X`` that does
+  not continue an ``X`` opens a new span), character span from the first token's start to
+  the last token's end, edges stripped of whitespace and clause punctuation (a token such
+  as ``%。`` or `` 2020`` may straddle a span edge), score = mean probability of the
+  chosen tags over the span's tokens.
+
+Probabilities are sequences of sequences of floats (lists, tuples or numpy rows).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+Span = tuple[int, int, str, float]
+
+#: characters stripped from both edges of a decoded span
+EDGE_STRIP = frozenset(" \t\r\n\u3000\u00a0\u2581，。；：、,.;:!?！？…")
+
+
+def tag_set(labels: Sequence[str]) -> list[str]:
+    """BIO tags of ``labels``: ``O`` then ``B-X, I-X`` for each label in order."""
+    out = ["O"]
+    for lab in labels:
+        out += [f"B-{lab}", f"I-{lab}"]
+    return out
+
+
+def windows(n: int, size: int, stride: int) -> list[tuple[int, int]]:
+    """Token windows ``[start, end)`` covering ``n`` tokens; the last one ends at ``n``."""
+    if size <= 0 or stride <= 0 or stride > size:
+        raise ValueError(f"need 0 < stride <= size, got size={size} stride={stride}")
+    if n <= size:
+        return [(0, n)] if n > 0 else []
+    out = []
+    start = 0
+    while start + size < n:
+        out.append((start, start + size))
+        start += stride
+    out.append((n - size, n))
+    return out
+
+
+def softmax(row: Sequence[float]) -> list[float]:
+    m = max(row)
+    ex = [math.exp(x - m) for x in row]
+    s = sum(ex)
+    return [x / s for x in ex]
+
+
+def merge_windows(n: int, parts: Sequence[tuple[int, Sequence[Sequence[float]]]],
+                  how: str = "average") -> list[list[float]]:
+    """One row per token from per-window rows; ``parts`` are ``(window_start, rows)``.
+
+    Raises ValueError when a token is covered by no window.
+    """
+    if how not in ("average", "center"):
+        raise ValueError(f"how must be 'average' or 'center', got {how!r}")
+    out: list[list[float] | None] = [None] * n
+    if how == "average":
+        counts = [0] * n
+        for start, rows in parts:
+            for j, row in enumerate(rows):
+                i = start + j
+                if out[i] is None:
+                    out[i] = [float(x) for x in row]
+                else:
+                    acc = out[i]
+                    for k, x in enumerate(row):
+                        acc[k] += float(x)
+                counts[i] += 1
+        for i in range(n):
+            if counts[i] > 1:
+                c = counts[i]
+                out[i] = [x / c for x in out[i]]
+    else:
+        best = [-1] * n
+        for start, rows in parts:
+            m = len(rows)
+            for j, row in enumerate(rows):
+                i = start + j
+                margin = min(j, m - 1 - j)
+                if margin > best[i]:
+                    best[i] = margin
+                    out[i] = [float(x) for x in row]
+    missing = [i for i, r in enumerate(out) if r is None]
+    if missing:
+        raise ValueError(f"tokens {missing[:5]} are covered by no window")
+    return out  # type: ignore[return-value]
+
+
+def clean_offsets(offsets: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
+    """Offsets with empty ``(s, s)`` for special tokens and for a token whose range overlaps
+    the next token's (the leading ``▁`` piece): such tokens are ignored in training and
+    decoding."""
+    out = [(int(s), int(e)) for s, e in offsets]
+    for i, (s, e) in enumerate(out):
+        if e <= s:
+            out[i] = (s, s)
+            continue
+        if i + 1 < len(out):
+            ns, ne = out[i + 1]
+            if ne > ns and ns < e:
+                out[i] = (s, s)
+    return out
+
+
+def strip_span(text: str, start: int, end: int, strip=EDGE_STRIP) -> tuple[int, int]:
+    while start < end and text[start] in strip:
+        start += 1
+    while end > start and text[end - 1] in strip:
+        end -= 1
+    return start, end
+
+
+def _argmax(row: Sequence[float]) -> int:
+    best, bi = row[0], 0
+    for k in range(1, len(row)):
+        if row[k] > best:
+            best, bi = row[k], k
+    return bi
+
+
+def decode_bio(probs: Sequence[Sequence[float]], tags: Sequence[str],
+               offsets: Sequence[Sequence[int]], text: str | None = None,
+               min_score: float = 0.0) -> list[Span]:
+    """Spans ``(start, end, label, score)`` from per-token tag probabilities.
+
+    ``offsets`` are the tokens' character offsets (cleaned, see ``clean_offsets``); a
+    token with an empty range is skipped. With ``text`` the span edges are stripped of
+    whitespace and clause punctuation. Spans are sorted by start and never overlap.
+    """
+    if len(probs) != len(offsets):
+        raise ValueError(f"{len(probs)} probability rows for {len(offsets)} tokens")
+    parsed = [(t[2:], t[0]) if t != "O" else (None, "O") for t in tags]
+    spans: list[Span] = []
+    cur_label: str | None = None
+    cur_start = cur_end = 0
+    cur_probs: list[float] = []
+
+    def close():
+        if cur_label is None:
+            return
+        s, e = cur_start, cur_end
+        if text is not None:
+            s, e = strip_span(text, s, e)
+        if e > s:
+            sc = sum(cur_probs) / len(cur_probs)
+            if sc >= min_score:
+                spans.append((s, e, cur_label, sc))
+
+    for row, (s, e) in zip(probs, offsets):
+        if e <= s:
+            continue
+        k = _argmax(row)
+        label, kind = parsed[k]
+        p = float(row[k])
+        if kind == "O":
+            close()
+            cur_label = None
+        elif kind == "I" and label == cur_label:
+            cur_end = max(cur_end, e)
+            cur_probs.append(p)
+        else:  # B, or an I that opens a span
+            close()
+            cur_label, cur_start, cur_end, cur_probs = label, s, e, [p]
+    close()
+    return spans

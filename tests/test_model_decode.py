@@ -1,0 +1,239 @@
+"""BIO decoding, offsets and window merging on synthetic probabilities (no torch needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from govie.hybrid import combine, merge_semantic, policy_table
+from govie.model.decode import (
+    clean_offsets,
+    decode_bio,
+    merge_windows,
+    softmax,
+    strip_span,
+    tag_set,
+    windows,
+)
+from govie.rules.base import Candidate
+
+TAGS = tag_set(["DATE", "COUNT"])  # O B-DATE I-DATE B-COUNT I-COUNT
+
+
+def rows(tags: list[str], p: float = 0.9) -> list[list[float]]:
+    """One probability row per tag name: ``p`` on the tag, the rest spread evenly."""
+    out = []
+    for t in tags:
+        k = TAGS.index(t)
+        rest = (1 - p) / (len(TAGS) - 1)
+        out.append([p if i == k else rest for i in range(len(TAGS))])
+    return out
+
+
+def chars(text: str) -> list[tuple[int, int]]:
+    return [(i, i + 1) for i in range(len(text))]
+
+
+# ----------------------------------------------------------------------------- tag set / windows
+def test_tag_set():
+    assert TAGS == ["O", "B-DATE", "I-DATE", "B-COUNT", "I-COUNT"]
+
+
+@pytest.mark.parametrize("n,size,stride,expected", [
+    (0, 4, 2, []),
+    (3, 4, 2, [(0, 3)]),
+    (4, 4, 2, [(0, 4)]),
+    (5, 4, 2, [(0, 4), (1, 5)]),
+    (9, 4, 3, [(0, 4), (3, 7), (5, 9)]),
+    (10, 4, 4, [(0, 4), (4, 8), (6, 10)]),
+])
+def test_windows(n, size, stride, expected):
+    got = windows(n, size, stride)
+    assert got == expected
+    covered = {i for s, e in got for i in range(s, e)}
+    assert covered == set(range(n))
+    assert all(e - s <= size for s, e in got)
+
+
+@pytest.mark.parametrize("size,stride", [(0, 1), (4, 0), (4, 5)])
+def test_windows_bad_arguments(size, stride):
+    with pytest.raises(ValueError):
+        windows(10, size, stride)
+
+
+# ----------------------------------------------------------------------------- offsets
+@pytest.mark.parametrize("offsets,expected", [
+    ([(0, 0), (0, 1), (0, 1), (1, 3), (0, 0)], [(0, 0), (0, 0), (0, 1), (1, 3), (0, 0)]),  # CLS ▁ x yy SEP
+    ([(0, 2), (2, 3)], [(0, 2), (2, 3)]),
+    ([(4, 5), (6, 8)], [(4, 5), (6, 8)]),  # a skipped space between tokens
+])
+def test_clean_offsets(offsets, expected):
+    assert clean_offsets(offsets) == expected
+
+
+@pytest.mark.parametrize("text,start,end,expected", [
+    ("收到58%。其中", 2, 6, (2, 5)),
+    (" 2020年,", 0, 7, (1, 6)),
+    ("、1名", 0, 3, (1, 3)),
+    ("abc", 0, 3, (0, 3)),
+    ("，。", 0, 2, (2, 2)),
+])
+def test_strip_span(text, start, end, expected):
+    assert strip_span(text, start, end) == expected
+
+
+# ----------------------------------------------------------------------------- BIO decoding
+@pytest.mark.parametrize("text,tags,expected", [
+    # plain B-I spans
+    ("共收到12件", ["O", "O", "O", "B-COUNT", "I-COUNT", "I-COUNT"], [(3, 6, "COUNT")]),
+    # two adjacent spans: B starts a new one
+    ("5月6日", ["B-DATE", "I-DATE", "B-DATE", "I-DATE"], [(0, 2, "DATE"), (2, 4, "DATE")]),
+    # an I without B opens a span (lenient)
+    ("今年内", ["O", "I-DATE", "I-DATE"], [(1, 3, "DATE")]),
+    # an I of another label closes the span and opens a new one
+    ("ab", ["B-DATE", "I-COUNT"], [(0, 1, "DATE"), (1, 2, "COUNT")]),
+    # nothing
+    ("abc", ["O", "O", "O"], []),
+    # a span ending at the end of the text
+    ("年底", ["B-DATE", "I-DATE"], [(0, 2, "DATE")]),
+    # trailing punctuation inside a tagged token is stripped
+    ("达9%。", ["O", "B-COUNT", "I-COUNT", "I-COUNT"], [(1, 3, "COUNT")]),
+    # a span of punctuation only disappears
+    ("。，", ["B-DATE", "I-DATE"], []),
+])
+def test_decode_bio(text, tags, expected):
+    spans = decode_bio(rows(tags), TAGS, chars(text), text)
+    assert [(s, e, lab) for s, e, lab, _ in spans] == expected
+    for s, e, _, score in spans:
+        assert 0 <= s < e <= len(text)
+        assert score == pytest.approx(0.9)
+
+
+def test_decode_bio_multichar_tokens_and_skipped_tokens():
+    text = "共48件申请"
+    offsets = [(0, 0), (0, 1), (1, 3), (3, 4), (4, 6), (6, 6)]  # CLS, 共, 48, 件, 申请, SEP
+    tags = ["B-COUNT", "O", "B-COUNT", "I-COUNT", "O", "B-DATE"]  # CLS/SEP rows are ignored
+    spans = decode_bio(rows(tags), TAGS, offsets, text)
+    assert [(s, e, lab) for s, e, lab, _ in spans] == [(1, 4, "COUNT")]
+    assert text[1:4] == "48件"
+
+
+def test_decode_bio_score_is_mean_probability():
+    probs = rows(["B-COUNT", "I-COUNT"], 0.9)
+    probs[1] = [0.1, 0.0, 0.0, 0.2, 0.7]
+    (s, e, lab, score), = decode_bio(probs, TAGS, chars("5件"), "5件")
+    assert score == pytest.approx((0.9 + 0.7) / 2)
+
+
+def test_decode_bio_min_score():
+    assert decode_bio(rows(["B-COUNT"], 0.4), TAGS, chars("5"), "5", min_score=0.5) == []
+
+
+def test_decode_bio_length_mismatch():
+    with pytest.raises(ValueError):
+        decode_bio(rows(["O"]), TAGS, chars("ab"), "ab")
+
+
+def test_softmax():
+    p = softmax([1.0, 2.0, 3.0])
+    assert sum(p) == pytest.approx(1.0) and p[2] > p[1] > p[0]
+
+
+# ----------------------------------------------------------------------------- window merging
+def test_merge_average_over_overlap():
+    a = [[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]
+    b = [[0.0, 1.0], [0.0, 1.0], [0.0, 1.0]]
+    merged = merge_windows(5, [(0, a), (2, b)], "average")
+    assert merged == [[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.0, 1.0]]
+    merged = merge_windows(4, [(0, a), (1, b)], "average")
+    assert merged[1] == [0.5, 0.5] and merged[2] == [0.0, 1.0]
+
+
+def test_merge_center_most_window_wins():
+    # windows [0,4) and [2,6): token 2 is 2 from the first window's start but 0 from the
+    # second's -> first wins; token 3 is the first's last token -> second wins
+    w1 = [[1.0, 0.0]] * 4
+    w2 = [[0.0, 1.0]] * 4
+    merged = merge_windows(6, [(0, w1), (2, w2)], "center")
+    assert [r[0] for r in merged] == [1.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+
+
+def test_merge_is_deterministic_and_order_free_for_average():
+    w1 = [[0.2, 0.8], [0.6, 0.4]]
+    w2 = [[0.4, 0.6], [0.9, 0.1]]
+    one = merge_windows(3, [(0, w1), (1, w2)], "average")
+    two = merge_windows(3, [(1, w2), (0, w1)], "average")
+    assert [x for r in one for x in r] == pytest.approx([x for r in two for x in r])
+
+
+def test_merge_uncovered_token_raises():
+    with pytest.raises(ValueError):
+        merge_windows(3, [(0, [[1.0], [1.0]])])
+    with pytest.raises(ValueError):
+        merge_windows(1, [(0, [[1.0]])], how="max")
+
+
+def test_sliding_windows_then_decode_spans_across_a_window_edge():
+    """A span cut by a window edge is decoded whole after merging."""
+    text = "截至2020年12月31日共"
+    tags = ["O", "O"] + ["B-DATE"] + ["I-DATE"] * 10 + ["O"]
+    full = rows(tags)
+    parts = [(s, full[s:e]) for s, e in windows(len(text), 8, 6)]
+    merged = merge_windows(len(text), parts, "average")
+    spans = decode_bio(merged, TAGS, chars(text), text)
+    assert [(text[s:e], lab) for s, e, lab, _ in spans] == [("2020年12月31日", "DATE")]
+
+
+# ----------------------------------------------------------------------------- hybrid policy
+R = [Candidate(0, 4, "DATE", "date"), Candidate(10, 12, "COUNT", "count")]
+MODEL = [(0, 3, "DATE", 0.9), (20, 24, "DATE", 0.8), (10, 12, "COUNT", 0.4), (30, 33, "SUBJECT", 0.9),
+         (40, 45, "COMMITMENT", 0.3)]
+
+
+def _spans(cands):
+    return sorted((c.start, c.end, c.label, c.rule == "model") for c in cands)
+
+
+@pytest.mark.parametrize("policy,expected", [
+    ("rules", [(0, 4, "DATE", False), (10, 12, "COUNT", False)]),
+    ("model", [(0, 3, "DATE", True), (20, 24, "DATE", True), (30, 33, "SUBJECT", True)]),
+    ("union", [(0, 4, "DATE", False), (10, 12, "COUNT", False), (20, 24, "DATE", True), (30, 33, "SUBJECT", True)]),
+    ("intersect", [(0, 4, "DATE", False)]),
+])
+def test_combine_uniform_policies(policy, expected):
+    table = {lab: {"policy": policy, "min_score": 0.5} for lab in ("DATE", "COUNT", "SUBJECT", "COMMITMENT")}
+    assert _spans(combine(R, MODEL, mode="hybrid", policy=table)) == expected
+
+
+def test_combine_model_mode_ignores_policy_and_threshold():
+    got = _spans(combine([], MODEL, mode="model", policy={"DATE": "rules"}))
+    assert got == sorted((s, e, lab, True) for s, e, lab, _ in MODEL)
+
+
+def test_combine_default_policy():
+    got = _spans(combine(R, MODEL, mode="auto"))
+    # rules for DATE/COUNT, model for SUBJECT; COMMITMENT below its 0.5 floor
+    assert got == [(0, 4, "DATE", False), (10, 12, "COUNT", False), (30, 33, "SUBJECT", True)]
+
+
+def test_combine_model_candidates_carry_score():
+    (c,) = [c for c in combine([], MODEL, mode="model") if c.label == "SUBJECT"]
+    assert c.rule == "model" and c.score == pytest.approx(0.9)
+
+
+def test_policy_table_rejects_unknown():
+    with pytest.raises(ValueError):
+        policy_table({"DATE": "vote"})
+    assert policy_table({"DATE": "union"})["DATE"]["policy"] == "union"
+
+
+class E:  # a minimal entity stand-in
+    def __init__(self, s, e, label, source="rules"):
+        self.start, self.end, self.label, self.source = s, e, label, source
+
+
+@pytest.mark.parametrize("policy,keep", [("model", []), ("rules", [(0, 5), (8, 9)]), ("union", [(8, 9)])])
+def test_merge_semantic(policy, keep):
+    model_ents = [E(0, 4, "SUBJECT", "model")] if policy != "rules" else []
+    semantic = [E(0, 5, "SUBJECT"), E(8, 9, "SUBJECT")]
+    got = merge_semantic(model_ents, semantic, mode="hybrid", policy={"SUBJECT": policy})
+    assert [(e.start, e.end) for e in got] == keep
