@@ -371,8 +371,26 @@ def _right_np(ctx: _Context, pos: int, limit: int) -> tuple[int, int] | None:
     return (a, b) if a < b and _valid_np(text[a:b]) else None
 
 
+_HIT_CACHE: dict[tuple, list[SubjectHit]] = {}
+
+
 def subject_hits(ctx: _Context) -> list[SubjectHit]:
-    """For every prose COUNT: its subject span, or the earlier COUNT it shares one with."""
+    """For every prose COUNT: its subject span, or the earlier COUNT it shares one with.
+
+    The result depends only on the text and the boundary entities, so the pipeline's two
+    calls (``entities`` then ``relations``) share one computation.
+    """
+    key = (ctx.view.original, tuple((vs, ve, e.label, e.id) for vs, ve, e in ctx.spans))
+    hit = _HIT_CACHE.get(key)
+    if hit is None:
+        hit = _subject_hits(ctx)
+        if len(_HIT_CACHE) >= 4:
+            _HIT_CACHE.pop(next(iter(_HIT_CACHE)))
+        _HIT_CACHE[key] = hit
+    return list(hit)
+
+
+def _subject_hits(ctx: _Context) -> list[SubjectHit]:
     r = subject_rules()
     text = ctx.view.text
     hits: list[SubjectHit] = []

@@ -101,6 +101,7 @@ NOT_COUNTS = [
     "成为流程中的一个关键环节",
     "推出一批示范案例",
     "一年来，我办扎实推进各项工作",
+    "转发《示例县推进10项",
 ]
 
 
@@ -128,3 +129,17 @@ def test_odd_numbers_never_raise(text):
     for c in doc.counts:  # a span may carry a partial value (value None), never a non-finite number
         v = c.value.value if c.value else None
         assert v is None or (isinstance(v, (int, float)) and math.isfinite(v))
+
+
+@pytest.mark.parametrize("raw,value", [
+    ("近30萬條", (300000, "条", "nearly")),
+    ("12條", (12, "条", None)),
+    ("１５件", (15, "件", None)),
+    ("800餘萬次", (8000000, "次", "more_than")),
+])
+def test_count_value_of_raw_text(raw, value):
+    """count.parse on a raw (not normalised) span gives the same value as the pipeline."""
+    from govie.values import count
+
+    v = count.parse(raw)
+    assert (v.value, v.unit, v.approx) == value

@@ -44,6 +44,7 @@ NEGATIVES = [
     "共有2020名群众参与。",
     "案号(2021)5号之外的编号",
     "〔2020〕",
+    "转发示公开办函〔20196061号文件",
 ]
 
 
@@ -59,3 +60,10 @@ def test_paren_outside_span_and_relation():
     assert no.text == "示政发〔2020〕9号"
     titles = list(doc.related(no, "doc_title"))
     assert [t.text for t in titles] == ["示例县信息公开办法"]
+
+
+def test_doc_no_value_of_raw_text_is_simplified():
+    from govie.values import doc_no
+
+    v = doc_no.parse("國辦公開函〔2019〕60號")
+    assert (v.issuer, v.year, v.serial) == ("国办公开函", 2019, 60)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -38,6 +39,37 @@ def quote_spans(text: str, max_len: int) -> list[tuple[int, int]]:
     return [(m.start() + 1, m.end() - 1) for m in _quote_re(max_len).finditer(text)]
 
 
-def inside_quote(s: int, e: int, quotes: list[tuple[int, int]]) -> bool:
-    """Whether (s, e) lies in one of ``quotes`` without being the whole quotation."""
-    return any(a <= s and e <= b and (s, e) != (a, b) for a, b in quotes)
+def _last_starting_at_or_before(spans: list[tuple[int, int]], starts: list[int], pos: int):
+    i = bisect_right(starts, pos) - 1
+    return spans[i] if i >= 0 else None
+
+
+def inside_quote(s: int, e: int, quotes: list[tuple[int, int]], starts: list[int] | None = None) -> bool:
+    """Whether (s, e) lies in one of ``quotes`` (sorted, disjoint) without being the whole quotation."""
+    if not quotes:
+        return False
+    q = _last_starting_at_or_before(quotes, starts if starts is not None else [a for a, _ in quotes], s)
+    return q is not None and e <= q[1] and (s, e) != q
+
+
+def touches(s: int, e: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Whether (s, e) starts or ends inside one of ``spans`` (sorted, disjoint; ``starts`` their starts)."""
+    if not spans:
+        return False
+    a = _last_starting_at_or_before(spans, starts, s)  # a span holding the start
+    if a is not None and s < a[1]:
+        return True
+    b = _last_starting_at_or_before(spans, starts, e - 1)  # a span holding the last character
+    return b is not None and b[0] < e <= b[1]
+
+
+def cut_title_tail(text: str, max_len: int = 160) -> tuple[int, int] | None:
+    """The inside of a 《 that the end of the passage cuts off (…印发《某县2020年政务公开绩):
+    not a TITLE, but its numbers are still part of a name, so no DATE or COUNT there."""
+    i = text.rfind("《")
+    if i < 0 or len(text) - i - 1 > max_len:
+        return None
+    rest = text[i + 1:]
+    if "》" in rest or "\n" in rest.rstrip():
+        return None
+    return i + 1, len(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .base import Candidate, drop_overlaps, inside_quote, quote_spans
+from .base import Candidate, cut_title_tail, drop_overlaps, inside_quote, quote_spans, touches
 from .compile import alternation, char_class, lexicon, patterns, table, words
 
 #: a Chinese numeral right after one of these is an ordinal, a distributive or part of a word
@@ -98,16 +98,21 @@ def accept(m: re.Match, text: str) -> tuple[int, int] | None:
 def find(text: str) -> list[Candidate]:
     cands = []
     slogans = _slogan_spans(text)
+    slogan_starts = [a for a, _ in slogans]
     quotes = _quote_spans(text)
+    quote_starts = [a for a, _ in quotes]
+    tail = cut_title_tail(text)
     for name, rx in compiled():
         for m in rx.finditer(text):
             span = accept(m, text)
             if span is None:
                 continue
             s, e = span
-            if any(a <= s < b or a < e <= b for a, b in slogans):
+            if touches(s, e, slogans, slogan_starts):
                 continue
-            if inside_quote(s, e, quotes):
+            if inside_quote(s, e, quotes, quote_starts):
                 continue  # a numeral inside a quoted slogan or name, not the whole quotation
+            if tail and s >= tail[0]:
+                continue  # inside a 《title cut off by the end of the passage
             cands.append(Candidate(s, e, "COUNT", name))
     return drop_overlaps(cands)

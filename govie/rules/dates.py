@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from .base import Candidate, drop_overlaps, inside_quote, quote_spans
+from .base import Candidate, cut_title_tail, drop_overlaps, inside_quote, quote_spans
 from .compile import alternation, char_class, expand, lexicon, patterns, table
 
 _NUMERAL_BEFORE = set("0123456789〇○零一二两三四五六七八九十百千万几多数近")
@@ -31,6 +31,7 @@ class _Blocked(NamedTuple):
     action: re.Pattern  # a verb before the noun: the year dates an action (2020年完成…方案)
     list_start: re.Pattern  # words that open a list of bodies after a year (各)
     caption: re.Pattern  # a noun that names even after a verb (…发布数量统计, a chart caption)
+    rel_name: re.Pattern  # report nouns a relative word may open (本年度政府信息公开工作报告)
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +48,7 @@ def _blocked() -> _Blocked:
             rel_only[r[0]] = tuple(w.strip() for w in r[2].split(","))
     rel = re.compile(alternation([r[0] for r in rows if r[1] == "rel"]))
     return _Blocked(rel, rel_only, alt("rel_ok"), alt("year"), alt("year_not"), alt("action"),
-                    alt("list_start"), alt("caption"))
+                    alt("list_start"), alt("caption"), alt("rel_name"))
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +58,7 @@ def _relative_re() -> re.Pattern:
     return re.compile("(?=" + char_class(words) + ")" + alternation(words) + "(?:" + expand("{MODIFIER}", frags) + ")?")
 
 
-def is_name_year(text: str, end: int) -> bool:
+def is_name_year(text: str, end: int, nouns: re.Pattern | None = None) -> bool:
     """A bare year (2020年) followed, within its phrase, by a document noun: part of a name.
 
     A verb between the year and the noun (2020年完成…方案) makes it a time; a noun used as a
@@ -80,7 +81,7 @@ def is_name_year(text: str, end: int) -> bool:
             window = window[:stop.start()]
     if b.caption.search(window):
         return True
-    for m in b.year.finditer(window):
+    for m in (nouns or b.year).finditer(window):
         if b.year_not.match(window, m.start()):
             continue
         return not b.action.search(window, 0, m.start())
@@ -124,12 +125,16 @@ def find(text: str) -> list[Candidate]:
             continue  # 三年内, 2年底 are not relative words
         if _rel_blocked(text, s, e):
             continue  # 本年度报告, 上年结转
-        if m.group() in _NAME_WORDS and is_name_year(text, e):
+        if m.group() in _NAME_WORDS and is_name_year(text, e, _blocked().rel_name):
             continue  # 本年度政府信息公开报告 names the report
         cands.append(Candidate(s, e, "DATE", "relative"))
     quotes = quote_spans(text, int(table("date.yaml").get("quote_max", 16)))
     if quotes:  # “全年红”, “一季度一通报”: a slogan or a name, not a time
-        cands = [c for c in cands if not inside_quote(c.start, c.end, quotes)]
+        starts = [a for a, _ in quotes]
+        cands = [c for c in cands if not inside_quote(c.start, c.end, quotes, starts)]
+    tail = cut_title_tail(text)
+    if tail:  # …《某县2020年政务公开绩 (end of passage): a name cut off
+        cands = [c for c in cands if c.start < tail[0]]
     return drop_overlaps(cands)
 
 

@@ -27,7 +27,7 @@ _PARTS = {  # part -> (first month, first day, last month, last day or None=end 
     "q1": (1, 1, 3, None, "quarter"), "q2": (4, 1, 6, None, "quarter"), "q3": (7, 1, 9, None, "quarter"),
     "q4": (10, 1, 12, None, "quarter"), "q1_q3": (1, 1, 9, None, "quarter"),
 }
-_YEAR_PARTS = {"底": "dec", "末": "dec", "年底": "dec", "年末": "dec", "初": "jan", "年初": "jan",
+_YEAR_PARTS = {"底": "dec", "末": "dec", "年底": "dec", "年末": "dec", "初": "jan", "年初": "jan", "年终": "dec", "终": "dec",
                "上半年": "first_half", "下半年": "second_half", "前三季度": "q1_q3", "全年": "year", "度": "year"}
 _QUARTERS = {"一": "q1", "二": "q2", "三": "q3", "四": "q4", "1": "q1", "2": "q2", "3": "q3", "4": "q4"}
 
@@ -49,7 +49,7 @@ def _token_re() -> re.Pattern:
         rf"|(?:(?<!\d)|(?<=(?:19|20)\d\d))(?P<m>{_AM}|{_CM}) ?月"  # but 20231月 (garbled, lost 年)
         rf"|(?<!\d)(?P<d>{_AD}|{_CD}) ?[日号]"
         rf"|(?P<rel>{rel})"
-        rf"|(?P<pom>上旬|中旬|下旬|底|末|初)"
+        rf"|(?P<pom>上旬|中旬|下旬|底|末|初|终)"
         rf"|(?P<q>第?(?P<qn>[一二三四1-4])季度)"
         rf"|(?P<sep>至|到|—|–|~|-)"
     )
