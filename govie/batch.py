@@ -7,11 +7,12 @@ is done (flushed per document), with ``meta.source_path``, ``meta.source_sha256`
 file's bytes; of the UTF-8 text for a JSONL record) and, for records, ``meta.source_record``.
 
 * Memory is bounded: inputs are streamed, and at most ``2 * workers`` chunks of
-  ``chunk_size`` documents are in flight; results are written in input order.
+  ``chunk_size`` documents are in flight; results are written in input order (except
+  for the documents re-run after a worker died).
 * ``workers > 1`` runs a process pool whose workers each load the Extractor once (start
   method spawn, safe with torch and threads; ``GOVIE_MP_START=fork`` starts ~1.5 s faster);
-  a worker that dies (crash, out of memory) costs only its documents, which are retried
-  once one by one and then reported.
+  a worker that dies (crash, out of memory) costs only its document: the documents in
+  flight are re-run one at a time, alone, and the one that kills a worker again is reported.
 * ``resume=True`` skips every document whose (source_path, source_record) is already in
   ``out``; a truncated last line (a killed run) is cut away first.  Flat outputs are
   rebuilt from ``out`` on resume, so they always match it exactly.
@@ -460,7 +461,7 @@ def scan_output(path: str | Path, on_record: Callable[[dict], None] | None = Non
                     rec = json.loads(s)
                 except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                     raise InvalidDocument(f"{p}:{n}: not a JSON line ({exc}); cannot resume this output") from None
-                meta = rec.get("meta") or {} if isinstance(rec, dict) else {}
+                meta = (rec.get("meta") or {}) if isinstance(rec, dict) else {}
                 sp = meta.get("source_path")
                 if sp is not None:
                     keys.add((sp, meta.get("source_record")))
@@ -597,6 +598,11 @@ def run_batch(inputs: str | Path | Iterable[str | Path], out: str | Path, *, wor
             bar = None
     last_post = [0.0]
 
+    def postfix() -> None:
+        el = max(1e-9, time.perf_counter() - t0)
+        bar.set_postfix_str(f"{stats.docs / el:.1f} docs/s, {_human(stats.chars / el)} chars/s, "
+                            f"{stats.failed} failed", refresh=False)
+
     def tick() -> None:
         if bar is None:
             return
@@ -604,9 +610,7 @@ def run_batch(inputs: str | Path | Iterable[str | Path], out: str | Path, *, wor
         now = time.perf_counter()
         if now - last_post[0] > 0.5:
             last_post[0] = now
-            el = max(1e-9, now - t0)
-            bar.set_postfix_str(f"{stats.docs / el:.1f} docs/s, {_human(stats.chars / el)} chars/s, "
-                                f"{stats.failed} failed", refresh=False)
+            postfix()
 
     def fail(rec: dict) -> None:
         stats.failed += 1
@@ -660,6 +664,7 @@ def run_batch(inputs: str | Path | Iterable[str | Path], out: str | Path, *, wor
         for w in writers.values():
             w.close()
         if bar is not None:
+            postfix()
             bar.close()
         stats.seconds = time.perf_counter() - t0
     return stats
@@ -667,7 +672,12 @@ def run_batch(inputs: str | Path | Iterable[str | Path], out: str | Path, *, wor
 
 def _run_pool(items: Iterator[Item], workers: int, opts: dict, chunk_size: int, max_in_flight: int,
               handle: Callable[[tuple], None]) -> None:
-    """Ordered, bounded parallel map; a dead worker costs its chunk a one-by-one retry."""
+    """Ordered, bounded parallel map.
+
+    When a worker dies every future of the pool fails, so the culprit is unknown: the
+    unfinished chunks become suspects and are re-run one document at a time, alone in
+    the pool, so that a second death names its document exactly.
+    """
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -678,70 +688,63 @@ def _run_pool(items: Iterator[Item], workers: int, opts: dict, chunk_size: int, 
         return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(opts,))
 
     pool = new_pool()
-    pending: deque = deque()  # (chunk, future, retried)
-    retry: deque = deque()    # single items to run again after a pool broke
+    pending: deque = deque()   # (chunk, future), oldest first
+    suspects: deque = deque()  # items to re-run in isolation after a worker died
 
-    def submit(chunk, retried=False):
+    def restart() -> None:
         nonlocal pool
+        pool.shutdown(wait=True, cancel_futures=True)
+        pool = new_pool()
+
+    def submit(chunk: list[Item]):
         try:
-            fut = pool.submit(_process_chunk, chunk)
+            return pool.submit(_process_chunk, chunk)
         except (BrokenProcessPool, RuntimeError):
-            pool.shutdown(wait=False, cancel_futures=True)
-            pool = new_pool()
-            fut = pool.submit(_process_chunk, chunk)
-        pending.append((chunk, fut, retried))
+            restart()
+            return pool.submit(_process_chunk, chunk)
 
-    def drain_one():
-        nonlocal pool
-        chunk, fut, retried = pending.popleft()
+    def drain_one() -> None:
+        chunk, fut = pending.popleft()
         try:
             results = fut.result()
         except BrokenProcessPool:
-            if retried:
-                it = chunk[0]
-                handle(("error", it.key, _error_record(it, "worker process died on this document "
-                                                          "(crash or out of memory)", "BrokenProcessPool")))
-            else:
-                retry.extend(chunk)
-            # every other future of the broken pool fails too: requeue them one by one
-            while pending:
-                c, f, r = pending.popleft()
-                if f.done() and not f.exception():
+            suspects.extend(chunk)
+            while pending:  # the other futures of the broken pool: keep what finished
+                c, f = pending.popleft()
+                if f.done() and not f.cancelled() and f.exception() is None:
                     for res in f.result():
-                        handle(res)  # finished before the break: keep (order may shift)
-                    continue
-                if r:
-                    retry_first.extend(c)
+                        handle(res)
                 else:
-                    retry.extend(c)
-            pool.shutdown(wait=False, cancel_futures=True)
-            pool = new_pool()
+                    suspects.extend(c)
+            restart()
             return
         for res in results:
             handle(res)
 
-    retry_first: deque = deque()  # already-retried single items that were pending when the pool broke
-
-    def pump_retries():
-        while retry_first:
-            submit([retry_first.popleft()], retried=True)
-            while len(pending) >= max_in_flight:
-                drain_one()
-        while retry:
-            submit([retry.popleft()], retried=True)
-            while len(pending) >= max_in_flight:
-                drain_one()
+    def isolate() -> None:
+        while pending:
+            drain_one()
+        while suspects:
+            it = suspects.popleft()
+            try:
+                results = submit([it]).result()
+            except BrokenProcessPool:
+                handle(("error", it.key, _error_record(it, "worker process died on this document "
+                                                          "(crash or out of memory)", "BrokenProcessPool")))
+                restart()
+                continue
+            for res in results:
+                handle(res)
 
     try:
         for chunk in _chunks(items, max(1, chunk_size)):
-            submit(chunk)
+            pending.append((chunk, submit(chunk)))
             while len(pending) >= max_in_flight:
                 drain_one()
-            pump_retries()
-        while pending or retry or retry_first:
-            pump_retries()
-            while pending:
-                drain_one()
-                pump_retries()
+            if suspects:
+                isolate()
+        while pending:
+            drain_one()
+        isolate()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

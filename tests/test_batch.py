@@ -396,3 +396,32 @@ def test_cli_failure_exit_code_and_stderr_without_errors_file(tmp_path):
     res = run_cli(str(d), "--out", str(tmp_path / "o.jsonl"), "--mode", "rules", "--no-progress")
     assert res.returncode == 1
     assert "x.txt" in res.stderr and "binary" in res.stderr and "1 done, 1 failed" in res.stderr
+
+
+def _poisoned(original):
+    def process(item, ex=None, opts=None):
+        if item.source.endswith("poison.txt"):
+            os._exit(3)  # a worker dying hard (segfault, OOM kill) on this document
+        return original(item, ex, opts)
+    return process
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs the fork start method")
+def test_dead_worker_costs_only_its_document(tmp_path, monkeypatch):
+    import govie.batch as gb
+
+    d = tmp_path / "in"
+    d.mkdir()
+    for i in range(9):
+        write_doc(d / f"a{i}", "utf8", i + 1)
+    (d / "a4_poison.txt").write_text(sentence(99), encoding="utf-8")
+    monkeypatch.setenv("GOVIE_MP_START", "fork")  # forked workers inherit the patched function
+    monkeypatch.setattr(gb, "process_item", _poisoned(gb.process_item))
+    out, err = tmp_path / "out.jsonl", tmp_path / "err.jsonl"
+    stats = run_batch([d], out, errors_path=err, mode="rules", progress=False, workers=2, chunk_size=3)
+    assert (stats.docs, stats.failed, stats.exit_code) == (9, 1, 1)
+    recs = read_out(out)
+    assert sorted(serial_of(r) for r in recs) == list(range(1, 10))
+    errs = read_out(err)
+    assert [Path(e["source"]).name for e in errs] == ["a4_poison.txt"]
+    assert errs[0]["exception"] == "BrokenProcessPool" and "worker process died" in errs[0]["reason"]
