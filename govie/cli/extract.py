@@ -7,13 +7,14 @@ import json
 import sys
 
 from ..errors import InvalidDocument, ModelUnavailable
-from ..io.decode import decode, read_text
+from ..io.decode import decode
+from ..io.readers import read_document
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="extract entities, relations and tables from text files",
                        description="Extract from each input (a text file, or - for stdin) and print the result.")
-    p.add_argument("inputs", nargs="+", metavar="FILE", help="text files (UTF-8, GB18030 or BIG5), or - for stdin")
+    p.add_argument("inputs", nargs="+", metavar="FILE", help="text (UTF-8, GB18030, BIG5), .html, .pdf or .docx files, or - for stdin")
     p.add_argument("--format", choices=("jsonl", "json", "table"), default="jsonl",
                    help="jsonl: one interchange record a line (default); json: indented; table: readable summary")
     p.add_argument("--mode", choices=("auto", "rules", "model", "hybrid"), default="auto")
@@ -29,7 +30,7 @@ def _texts(inputs):
             if name == "-":
                 text, _ = decode(sys.stdin.buffer.read(), "<stdin>")
             else:
-                text, _ = read_text(name)
+                text, _ = read_document(name)  # .txt/.html/.pdf/.docx by extension and content
         except (OSError, InvalidDocument) as exc:
             yield name, None, str(exc)
             continue
