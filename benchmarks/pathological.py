@@ -7,7 +7,8 @@ Each case builds a single document of ``size`` MB (10**6 characters) and times
 ``Extractor(mode=...)(text)``.  It prints seconds per MB for every size and the ratio
 ``time(big) / time(small)``; for linear work the ratio is about ``big/small`` (5 for
 1 MB -> 5 MB), for quadratic work 25.  The script exits 1 when any ratio exceeds
-``--max-ratio`` (default 7), i.e. when a case is clearly superlinear.
+``--max-ratio`` (default 7), i.e. when a case is clearly superlinear, or when one
+extraction runs past ``--limit`` seconds (default 600; it is then killed).
 
 Cases: one repeated CJK character, one repeated digit, 《 alone, 〔2020〕 alone, a
 single line with no punctuation (the sample report with punctuation and line breaks
@@ -19,6 +20,8 @@ units and the sample report repeated.  Rules mode always; model mode too when
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
+import os
 import re
 import sys
 import time
@@ -71,7 +74,31 @@ def timed(extractor, text: str) -> tuple[float, int]:
     return time.perf_counter() - t0, len(doc.entities)
 
 
-def run(mode: str, sizes: list[float], names: list[str] | None, max_ratio: float, lines: list[str]) -> bool:
+def _child(conn, extractor, make, n: int) -> None:
+    conn.send(timed(extractor, make(n)))
+    conn.close()
+
+
+def timed_limited(extractor, make, n: int, limit: float) -> tuple[float | None, int]:
+    """``timed`` in a forked child killed after ``limit`` seconds: (None, 0) when it ran out."""
+    if limit <= 0 or not hasattr(os, "fork"):
+        return timed(extractor, make(n))
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, extractor, make, n))
+    proc.start()
+    child.close()
+    if parent.poll(limit):
+        out = parent.recv()
+        proc.join()
+        return out
+    proc.kill()
+    proc.join()
+    return None, 0
+
+
+def run(mode: str, sizes: list[float], names: list[str] | None, max_ratio: float, lines: list[str],
+        limit: float = 0.0) -> bool:
     ex = govie.Extractor(mode=mode)
     ex("预热2020年3月1日，《办法》某办〔2020〕1号，共5件。")  # load tables outside the timing
     ok = True
@@ -83,16 +110,24 @@ def run(mode: str, sizes: list[float], names: list[str] | None, max_ratio: float
     for name, make in table.items():
         if names and name not in names:
             continue
-        times, ents = [], 0
+        times, ents, cut = [], 0, False
         for s in sizes:
-            text = make(int(s * MB))
-            dt, ents = timed(ex, text)
+            dt, ents = timed_limited(ex, make, int(s * MB), limit)
+            if dt is None:  # ran out of time: the ratio is at least limit / first time
+                cut = True
+                times.append(float(limit))
+                break
             times.append(dt)
         ratio = times[-1] / max(times[0], 1e-9)
-        bad = ratio > max_ratio
+        bad = ratio > max_ratio or cut  # killed: far slower than linear work needs, count it as a failure
         ok = ok and not bad
-        row = f"{name:22s}" + "".join(f"{t:10.2f}{t / s:8.2f}" for t, s in zip(times, sizes)) + \
-              f"{ratio:8.2f}{ents:9d}" + ("  SUPERLINEAR" if bad else "")
+        cells = [f"{t:10.2f}{t / s:8.2f}" for t, s in zip(times, sizes)]
+        if cut:
+            cells[-1] = f"{'>' + format(limit, 'g'):>10s}{'-':>8s}"
+        cells += [f"{'-':>10s}{'-':>8s}"] * (len(sizes) - len(cells))
+        row = f"{name:22s}" + "".join(cells) + f"{('>=' if cut else '') + format(ratio, '.2f'):>8s}{ents:9d}"
+        if bad:
+            row += f"  TIMEOUT (killed after {limit:g} s)" if cut else "  SUPERLINEAR"
         lines.append(row)
         print(row, flush=True)
     return ok
@@ -104,17 +139,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cases", nargs="*", default=None, help="case names (default: all)")
     ap.add_argument("--max-ratio", type=float, default=7.0)
     ap.add_argument("--out", type=Path, default=None, help="also write the table to this file")
+    ap.add_argument("--limit", type=float, default=600.0,
+                    help="seconds one extraction may take before it is killed and counted superlinear (0: no limit)")
     args = ap.parse_args(argv)
     lines: list[str] = [f"govie {govie.__version__}, python {sys.version.split()[0]}"]
-    ok = run("rules", args.sizes, args.cases, args.max_ratio, lines)
+    ok = run("rules", args.sizes, args.cases, args.max_ratio, lines, args.limit)
     from govie import model
 
     if model.available():
-        ok = run("model", args.sizes, args.cases, args.max_ratio, lines) and ok
+        ok = run("model", args.sizes, args.cases, args.max_ratio, lines, args.limit) and ok
     else:
         lines.append(f"[model mode] skipped: {model.unavailable_reason()}")
         print(lines[-1])
-    lines.append("PASS: no case is superlinear" if ok else "FAIL: superlinear case(s) above")
+    lines.append("PASS: no case is superlinear" if ok else "FAIL: superlinear or timed-out case(s) above")
     print(lines[-1])
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

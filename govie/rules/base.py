@@ -31,12 +31,13 @@ def _quote_re(n: int) -> re.Pattern:
     return re.compile(rf"“[^“”\n]{{1,{n}}}”|「[^「」\n]{{1,{n}}}」|‘[^‘’\n]{{1,{n}}}’|\"[^\"\n]{{1,{n}}}\"")
 
 
-def quote_spans(text: str, max_len: int) -> list[tuple[int, int]]:
+@lru_cache(maxsize=4)  # COUNT and DATE ask for the same text one after the other
+def quote_spans(text: str, max_len: int) -> tuple[tuple[int, int], ...]:
     """(start, end) of the contents of quotations of at most ``max_len`` characters on one line
     (“三个着力”, “全年红”): slogans and names, whose numerals are no COUNT or DATE."""
     if not any(q in text for q in "“「‘\""):
-        return []
-    return [(m.start() + 1, m.end() - 1) for m in _quote_re(max_len).finditer(text)]
+        return ()
+    return tuple((m.start() + 1, m.end() - 1) for m in _quote_re(max_len).finditer(text))
 
 
 def _last_starting_at_or_before(spans: list[tuple[int, int]], starts: list[int], pos: int):

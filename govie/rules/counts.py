@@ -57,6 +57,18 @@ def _quote_spans(text: str) -> list[tuple[int, int]]:
     return quote_spans(text, int(table("count.yaml").get("quote_max", 16)))
 
 
+@lru_cache(maxsize=1)
+def _session_spec() -> tuple[str, str, tuple[str, ...]]:
+    spec = table("count.yaml").get("session") or {}
+    return spec.get("unit", ""), spec.get("before", ""), tuple(spec.get("after", ()))
+
+
+def _session(unit: str | None, prev: str, text: str, e: int) -> bool:
+    """十八届人大二次会议: an ordinal session number, not a count of meetings."""
+    s_unit, before, after = _session_spec()
+    return bool(unit == s_unit and prev and prev in before and after and text.startswith(after, e))
+
+
 def accept(m: re.Match, text: str) -> tuple[int, int] | None:
     """The span of a COUNT match after the checks the regex cannot do, or None."""
     s, e = m.span()
@@ -75,6 +87,8 @@ def accept(m: re.Match, text: str) -> tuple[int, int] | None:
         e = m.end("post") - len(post)  # 内 belongs to durations only
         post = None
     if gd.get("c") is not None:
+        if _session(unit, prev, text, e):
+            return None
         if not unit or (prev and prev in _CN_NOT_AFTER) or "〇" in gd["c"] or "零" == gd["c"][:1]:
             return None
         if gd["c"] == "一" and prev in _YI_NOT_AFTER and text[s - 2:s] not in ("以上", "以下"):

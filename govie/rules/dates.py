@@ -72,6 +72,9 @@ def is_name_year(text: str, end: int, nouns: re.Pattern | None = None) -> bool:
             nxt = text[end + stop.start() + 1:end + stop.start() + 29]
             stop2 = _STOP.search(nxt)
             window = window[:stop.start()] + (nxt[:stop2.start()] if stop2 else nxt)
+            if (stop2 is None or nxt[stop2.start()] == "\n") and b.year.search(window[-6:]) and \
+                    _ends_with_noun(window, b.year):
+                return True  # 某厅2025年政务信息⏎公开工作开展年度报告: a title line ends with its noun
         else:
             window = window[:stop.start()]
     if b.list_start.search(window, 0, _LIST_START_WITHIN):  # 2020年某市各区县、各部门…年度报告
@@ -88,6 +91,10 @@ def is_name_year(text: str, end: int, nouns: re.Pattern | None = None) -> bool:
     return False
 
 
+def _ends_with_noun(window: str, nouns: re.Pattern) -> bool:
+    return any(m.end() == len(window) for m in nouns.finditer(window, max(0, len(window) - 8)))
+
+
 def _wrapped_title(text: str, year_end: int, nl: int) -> bool:
     """A short line without punctuation that breaks before its end: a title wrapped over two lines
     (某局2021年政府信息公开⏎工作年度报告)."""
@@ -99,13 +106,16 @@ def _wrapped_title(text: str, year_end: int, nl: int) -> bool:
 def _rel_blocked(text: str, s: int, e: int) -> bool:
     """A relative date word that names a document or a table column (本年度报告, 本年报, 年度内部)."""
     b = _blocked()
-    m = b.rel.match(text, e)
+    probe = text[e:e + 16]
+    if "\n" in probe:  # a column name broken over lines, one cell a line (本年新⏎制作数量)
+        probe = probe.replace("\n", "")
+    m = b.rel.match(probe)
     if not m:
         return False
     only = b.rel_only.get(m.group())
     if only is not None and text[s:e] not in only:
         return False
-    return not b.rel_ok.match(text, e)
+    return not b.rel_ok.match(probe)
 
 
 def find(text: str) -> list[Candidate]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 _SPACE_RUN = re.compile(r"\S(?: {2,}|\u3000{1,})(?=\S)")
-_NUMBER_ONLY = re.compile(r"\s*[-+]?\d+(?:[.,]\d+)*\s*%?\s*")
+_NUMBER_ONLY = re.compile(r"\s*[-+]?\d+(?:[.,]\d+)*\s*(?:%\s*)?")  # not \s*%?\s*: quadratic backtracking
 
 
 def is_table_line(line: str) -> bool:

@@ -46,6 +46,7 @@ def _token_re() -> re.Pattern:
         rf"|(?P<hy>{_AY})(?P<hm>1[0-2]|[1-9])(?P<hd>3[01]|[12]\d|[1-9])日"
         rf"|(?P<jy>{_AY})(?=(?:{_AM}) ?月)"
         rf"|(?<!\d)(?P<y>{_AY}|{_CY}) ?年"  # (?<!\d): 13月 is no 3月, 12020年 no 2020年
+        rf"|(?<!\d)(?P<m0>{_AM}|{_CM})(?=(?:-|~|—|–|至|到)(?:{_AM}|{_CM}) ?月)"  # 1-12月
         rf"|(?:(?<!\d)|(?<=(?:19|20)\d\d))(?P<m>{_AM}|{_CM}) ?月"  # but 20231月 (garbled, lost 年)
         rf"|(?<!\d)(?P<d>{_AD}|{_CD}) ?[日号]"
         rf"|(?P<rel>{rel})"
@@ -120,11 +121,11 @@ def _parse(text: str, reference_year: int | None) -> DateValue | None:
         elif gd["y"]:
             cur = {"y": _num(gd["y"])}
             points.append(cur)
-        elif gd["m"]:
+        elif gd["m"] or gd["m0"]:
             if not cur or "m" in cur or "part" in cur:
                 cur = {}
                 points.append(cur)
-            cur["m"] = cn_to_int(gd["m"])
+            cur["m"] = cn_to_int(gd["m"] or gd["m0"])
         elif gd["d"]:
             if not cur or "d" in cur:
                 cur = {}

@@ -7,8 +7,9 @@ import re
 from ..types import DocNoValue
 from .numerals import normalised
 
-_BRACKET = re.compile(r"[〔\[(【]\s*((?:19|20)\d{2})\s*[〕\])】]?\s*第?\s*(\d{1,6})\s*号?")
-_ORDER = re.compile(r"令\s*第?\s*(\d{1,6})\s*号")  # 国务院令第711号, 国务院令711号
+#: no two \s* side by side (``\s*X?\s*``): they backtrack cubically on a run of spaces
+_BRACKET = re.compile(r"[〔\[(【]\s*((?:19|20)\d{2})\s*(?:[〕\])】]\s*)?(?:第\s*)?(\d{1,6})\s*号?")
+_ORDER = re.compile(r"令\s*(?:第\s*)?(\d{1,6})\s*号")  # 国务院令第711号, 国务院令711号
 _YEAR_NO = re.compile(r"((?:19|20)\d{2})\s*年\s*第\s*(\d{1,6})\s*号")
 _BARE = re.compile(r"((?:19|20)\d{2})(\d{1,4})号")
 _FOLD = str.maketrans("（）［］︹︺﹝﹞號", "()[]〔〕〔〕号")

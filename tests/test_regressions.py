@@ -1,0 +1,212 @@
+"""Every bug the fuzzing suite (tests/test_fuzz.py) or the pathological benchmark found,
+as a named case: input -> expected behaviour.  Inputs are invented or stand-off only.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+import govie
+from govie.errors import InvalidDocument
+from govie.rules import titles
+from govie.types import CountValue, DocNoValue, Document, Entity, check_document
+from govie.values import count as count_value
+from govie.values import date as date_value
+from govie.values import doc_no as doc_no_value
+from govie.values.numerals import cn_to_int, digit_string
+
+
+def _doc(text: str, year: int | None = 2020) -> Document:
+    doc = govie.extract(text, mode="rules", reference_year=year)
+    check_document(doc)
+    back = Document.from_dict(json.loads(json.dumps(doc.to_dict(), ensure_ascii=False, allow_nan=False)))
+    assert back.to_dict() == doc.to_dict()
+    return doc
+
+
+def _values(doc: Document, label: str) -> list[tuple[str, dict | None]]:
+    return [(e.text, e.value.to_dict() if e.value else None) for e in doc.entities if e.label == label]
+
+
+# ----------------------------------------------------------------------------- numerals
+# found by the long fuzz profile: str.isdigit() is True for ² and ①, int() refuses them;
+# int() refuses more than 4300 digits.
+NUMERAL_CASES = [
+    ("circled_digit", "①", None),
+    ("circled_then_bracket", "①《", None),
+    ("superscript", "²³", None),
+    ("arabic_indic_digits_ok", "٢٠٢٠", 2020),
+    ("fullwidth_digits_ok", "２０２０", 2020),
+    ("digits_5000", "1" * 5000, None),
+    ("numerals_5000", "九" * 5000, None),
+    ("wan_wan", "三万万亿", None),
+    ("yi_yi", "五亿亿", None),
+    ("wan_yi_ok", "三万亿", 3_000_000_000_000),
+    ("positional_ok", "一万二千", 12000),
+]
+
+
+@pytest.mark.parametrize("name,text,expected", NUMERAL_CASES, ids=[c[0] for c in NUMERAL_CASES])
+def test_cn_to_int_never_raises(name, text, expected):
+    assert cn_to_int(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [("②", None), ("²⁰²⁰", None), ("二〇二〇", 2020), ("9" * 401, None)])
+def test_digit_string_never_raises(text, expected):
+    assert digit_string(text) == expected
+
+
+# ----------------------------------------------------------------------------- COUNT values
+# giant numbers keep their span and unit; the number is null (never an overflow or a 500-digit int)
+COUNT_VALUE_CASES = [
+    ("digits_500", "9" * 500 + "件", {"value": None, "unit": "件", "approx": None}),
+    ("digits_5000_percent", "1" * 5000 + "%", {"value": None, "unit": "%", "approx": None}),
+    ("wan_wan_yi", "三万万亿条", {"value": None, "unit": "条", "approx": None}),
+    ("ordinary", "近30万条", {"value": 300000, "unit": "条", "approx": "nearly"}),
+]
+
+
+@pytest.mark.parametrize("name,text,expected", COUNT_VALUE_CASES, ids=[c[0] for c in COUNT_VALUE_CASES])
+def test_count_value_of_giant_numbers(name, text, expected):
+    v = count_value.parse(text)
+    assert v is not None and v.to_dict() == expected
+
+
+@pytest.mark.parametrize("text", ["一" * 350 + "件", "百分之" + "九" * 350, "九" * 300 + "万件", "1" * 308 + "万亿元"])
+def test_count_value_of_long_numerals_is_float_sized(text):
+    v = count_value.parse(text)
+    assert v is not None
+    v.check()
+    assert v.value is None or float(v.value) < float("inf")
+
+
+def test_count_value_int_beyond_float_is_invalid():
+    with pytest.raises(InvalidDocument):
+        CountValue(10 ** 400, "件").check()
+    CountValue(10 ** 20, "件").check()  # large but a float holds it
+
+
+@pytest.mark.parametrize("text,unit", [("9" * 500 + "件", "件"), ("三万万亿条", "条")])
+def test_giant_count_span_kept_with_null_value(text, unit):
+    counts = _values(_doc("共收到" + text + "。"), "COUNT")
+    assert counts == [(text, {"value": None, "unit": unit, "approx": None})]
+
+
+# ----------------------------------------------------------------------------- DATE values
+# the token regex read 13月 as 3月 and 12020年 as 2020年
+DATE_VALUE_CASES = [
+    ("month_13_keeps_year_only", "2020年13月", ("2020-01-01", "2020-12-31", "year")),
+    ("month_13_day_1_null", "2020年13月1日", (None, None, "day")),
+    ("five_digit_year", "12020年", None),
+    ("feb_30_null", "2020年2月30日", (None, None, "day")),
+    ("feb_29_leap_ok", "2020年2月29日", ("2020-02-29", "2020-02-29", "day")),
+    ("day_32_keeps_month", "2019年12月32日", ("2019-12-01", "2019-12-31", "month")),
+    ("year_0000_none", "0000年", None),
+    ("year_cn_zeros_null", "〇〇〇〇年", (None, None, "year")),
+    ("range_ok", "2020年3月1日至15日", ("2020-03-01", "2020-03-15", "day")),
+]
+
+
+@pytest.mark.parametrize("name,text,expected", DATE_VALUE_CASES, ids=[c[0] for c in DATE_VALUE_CASES])
+def test_date_value_of_impossible_dates(name, text, expected):
+    v = date_value.parse(text, 2020)
+    got = None if v is None else (v.start, v.end, v.granularity)
+    assert got == expected
+
+
+@pytest.mark.parametrize("year", [0, -5, 10 ** 7, 99999])
+def test_date_value_with_absurd_reference_year(year):
+    v = date_value.parse("3月1日前", year)
+    assert v is not None and v.start is None and v.end is None and v.modifier == "before"
+
+
+@pytest.mark.parametrize("text,span,value", [
+    ("请于2020年2月30日前完成。", "2020年2月30日前", {"start": None, "end": None, "granularity": "day", "modifier": "before"}),
+    ("会议于2021年2月29日召开。", "2021年2月29日", {"start": None, "end": None, "granularity": "day", "modifier": None}),
+])
+def test_impossible_date_span_kept_with_null_value(text, span, value):
+    assert (span, value) in _values(_doc(text, 2020), "DATE")
+
+
+# ----------------------------------------------------------------------------- DOC_NO values
+DOC_NO_CASES = [
+    ("serial_5000_digits", "某办〔2020〕" + "9" * 5000 + "号", DocNoValue("某办", 2020, 999999)),
+    ("arabic_indic_year", "某办〔٢٠٢٠〕١号", None),
+    ("empty_brackets", "某办〔〕号", None),
+    ("ordinary", "某政办发〔2021〕17号", DocNoValue("某政办发", 2021, 17)),
+]
+
+
+@pytest.mark.parametrize("name,text,expected", DOC_NO_CASES, ids=[c[0] for c in DOC_NO_CASES])
+def test_doc_no_value_never_raises(name, text, expected):
+    assert doc_no_value.parse(text) == expected
+
+
+def test_doc_no_serial_is_required():
+    with pytest.raises(InvalidDocument):
+        DocNoValue("某办", 2020, None).check()
+    with pytest.raises(InvalidDocument):
+        Document.from_dict({"text": "某办〔2020〕1号", "entities": [
+            {"id": "e1", "start": 0, "end": 10, "label": "DOC_NO", "text": "某办〔2020〕1号",
+             "value": {"issuer": "某办", "year": 2020}}]})
+
+
+# ----------------------------------------------------------------------------- invariants
+def test_entity_text_must_equal_slice():
+    with pytest.raises(InvalidDocument):
+        Document(text="2020年", entities=(Entity("e1", 0, 5, "DATE", "2021年"),))
+
+
+def test_same_label_overlap_rejected():
+    ents = (Entity("e1", 0, 5, "DATE", "2020年"), Entity("e2", 2, 5, "DATE", "20年"))
+    with pytest.raises(InvalidDocument):
+        Document(text="2020年", entities=ents)
+
+
+# ----------------------------------------------------------------------------- extract: odd text
+ODD_TEXTS = [
+    ("empty", ""),
+    ("nul_bytes", "\x00" * 20 + "2020年\x00"),
+    ("nested_title_100", "《" * 100 + "办法" + "》" * 3),
+    ("close_title_100", "》" * 100),
+    ("empty_doc_no_brackets", "〔〕" * 50 + "号"),
+    ("rtl_and_combining", "\u202e2020\u0301年3\u200f月\u0308"),
+    ("astral", "\U00020000\U0001F600年\U0010FFFD月"),
+    ("html_entities", "&#0;&#99999999;&nbsp;2020&#24180;"),
+    ("lone_table_bars", "|\n|\n|\n0 |\n规章 |"),
+]
+
+
+@pytest.mark.parametrize("name,text", ODD_TEXTS, ids=[c[0] for c in ODD_TEXTS])
+def test_odd_text_gives_valid_document(name, text):
+    doc = _doc(text)
+    assert doc.text == text
+
+
+# ----------------------------------------------------------------------------- linear time
+# the pathological benchmark found titles._lost_open scanning the whole line before every
+# unmatched 》: 0.2 MB of 》 took minutes.  Now bounded by MAX_TITLE characters per 》.
+def _seconds(fn, text: str) -> float:
+    t0 = time.perf_counter()
+    fn(text)
+    return time.perf_counter() - t0
+
+
+@pytest.mark.parametrize("unit", ["》", "按照某区工作要点》", " " * 3 + "》"])
+def test_title_finder_linear_on_unmatched_close(unit):
+    small, big = unit * (4000 // len(unit)), unit * (40000 // len(unit))
+    titles.find(small)  # warm the lexicons
+    t_small = max(_seconds(titles.find, small), 1e-3)
+    t_big = _seconds(titles.find, big)
+    assert t_big < 40 * t_small + 0.5  # linear: ~10x; quadratic was ~100x
+
+
+def test_title_lost_open_still_found():
+    """The bounded scan keeps the lost-《 rules working."""
+    text = "严格按照某某县政务公开工作要点》要求执行"
+    assert [(c.rule, text[c.start:c.end]) for c in titles.find(text)] == [("lost_open_cue", "某某县政务公开工作要点")]
+    text = "某某县信息公开管理办法》\n"
+    assert [(c.rule, text[c.start:c.end]) for c in titles.find(text)] == [("lost_open", "某某县信息公开管理办法")]
