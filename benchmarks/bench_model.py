@@ -107,7 +107,7 @@ def main(argv=None) -> int:
         for q in (["none"] if engine == "rules" else quants):
             cmd = [sys.executable, __file__, "--one", f"{engine}:{q}", "--model-dir", args.model_dir,
                    "--chars", str(args.chars), "--threads", str(args.threads)]
-            p = subprocess.run(cmd, capture_output=True, text=True)
+            p = subprocess.run(cmd, capture_output=True, text=True, check=False)
             if p.returncode:
                 print(f"{engine}/{q}: failed\n{p.stderr[-2000:]}", file=sys.stderr)
                 continue

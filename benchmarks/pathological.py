@@ -1,7 +1,7 @@
 """Pathological inputs: extraction time must grow linearly with the size of ONE document.
 
-Usage: python benchmarks/pathological.py [--sizes 1 5] [--cases NAME ...] [--max-ratio 7]
-                                         [--out benchmarks/results/pathological.txt]
+Usage: python benchmarks/pathological.py [--sizes 1 5] [--model-sizes 0.01 0.05] [--no-model]
+            [--cases NAME ...] [--max-ratio 7] [--limit 600] [--out benchmarks/results/pathological.txt]
 
 Each case builds a single document of ``size`` MB (10**6 characters) and times
 ``Extractor(mode=...)(text)``.  It prints seconds per MB for every size and the ratio
@@ -13,7 +13,8 @@ extraction runs past ``--limit`` seconds (default 600; it is then killed).
 Cases: one repeated CJK character, one repeated digit, 《 alone, 〔2020〕 alone, a
 single line with no punctuation (the sample report with punctuation and line breaks
 removed), alternating scripts (CJK/Latin/digits/Arabic), 》 alone, repeated 年/月/号
-units and the sample report repeated.  Rules mode always; model mode too when
+units, the sample report repeated, the report as one sentence of comma clauses, a run
+of time adverbials and a list of 文号 after one title.  Rules mode always; model mode too when
 ``govie.model.available()`` (otherwise it says it is skipped).
 """
 
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import os
 import re
 import sys
 import time
@@ -65,6 +65,12 @@ def cases(report: str) -> dict[str, callable]:
         "one_line_no_punct": lambda n: _fill(_no_punct(report), n),
         "alternating_scripts": lambda n: _fill(alt, n),
         "report_repeated": lambda n: _fill(report + "\n", n),
+        # full stops lost: the whole report as one sentence of comma clauses
+        "one_sentence_clauses": lambda n: _fill(re.sub(r"[。；;！？!?\n]+", "，", report), n),
+        # a run of time adverbials (下一步，同时，…) in one sentence
+        "adverbial_clauses": lambda n: _fill("下一步，同时，", n),
+        # a long list of 文号 after one 《title》
+        "doc_no_list": lambda n: "《某某办法》" + _fill("某办〔2020〕1号、", n - 6),
     }
 
 
@@ -74,21 +80,30 @@ def timed(extractor, text: str) -> tuple[float, int]:
     return time.perf_counter() - t0, len(doc.entities)
 
 
-def _child(conn, extractor, make, n: int) -> None:
-    conn.send(timed(extractor, make(n)))
+def _child(conn, mode: str, name: str, n: int) -> None:
+    ex = _extractor(mode)
+    conn.send(timed(ex, cases(sample_report())[name](n)))
     conn.close()
 
 
-def timed_limited(extractor, make, n: int, limit: float) -> tuple[float | None, int]:
-    """``timed`` in a forked child killed after ``limit`` seconds: (None, 0) when it ran out."""
-    if limit <= 0 or not hasattr(os, "fork"):
-        return timed(extractor, make(n))
-    ctx = mp.get_context("fork")
+def _extractor(mode: str):
+    ex = govie.Extractor(mode=mode)
+    ex("预热2020年3月1日，《办法》某办〔2020〕1号，共5件。")  # load tables / weights outside the timing
+    return ex
+
+
+def timed_limited(mode: str, name: str, n: int, limit: float) -> tuple[float | None, int]:
+    """Time one case in a fresh (spawned, so torch-safe) process killed after ``limit`` seconds
+    of extraction: (None, 0) when it ran out.  ``limit <= 0`` times it in this process."""
+    if limit <= 0:
+        return timed(_extractor(mode), cases(sample_report())[name](n))
+    ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, extractor, make, n))
+    proc = ctx.Process(target=_child, args=(child, mode, name, n))
     proc.start()
     child.close()
-    if parent.poll(limit):
+    # the child loads govie (and the model) first: allow for that on top of the limit
+    if parent.poll(limit + 120):
         out = parent.recv()
         proc.join()
         return out
@@ -99,20 +114,18 @@ def timed_limited(extractor, make, n: int, limit: float) -> tuple[float | None, 
 
 def run(mode: str, sizes: list[float], names: list[str] | None, max_ratio: float, lines: list[str],
         limit: float = 0.0) -> bool:
-    ex = govie.Extractor(mode=mode)
-    ex("预热2020年3月1日，《办法》某办〔2020〕1号，共5件。")  # load tables outside the timing
     ok = True
     table = cases(sample_report())
     head = f"{'case':22s}" + "".join(f"{f'{s:g}MB s':>10s}{'s/MB':>8s}" for s in sizes) + f"{'ratio':>8s}{'ents':>9s}"
     lines.append(f"[{mode} mode] sizes {sizes} MB; limit ratio {max_ratio} (linear = {sizes[-1] / sizes[0]:g})")
     lines.append(head)
     print(lines[-2], "\n" + head, flush=True)
-    for name, make in table.items():
+    for name in table:
         if names and name not in names:
             continue
         times, ents, cut = [], 0, False
         for s in sizes:
-            dt, ents = timed_limited(ex, make, int(s * MB), limit)
+            dt, ents = timed_limited(mode, name, int(s * MB), limit)
             if dt is None:  # ran out of time: the ratio is at least limit / first time
                 cut = True
                 times.append(float(limit))
@@ -136,6 +149,9 @@ def run(mode: str, sizes: list[float], names: list[str] | None, max_ratio: float
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=float, nargs="+", default=[1.0, 5.0], help="document sizes in MB (chars)")
+    ap.add_argument("--model-sizes", type=float, nargs="+", default=None,
+                    help="sizes for model mode (default: --sizes); on CPU the model reads ~1 kB/s")
+    ap.add_argument("--no-model", action="store_true", help="rules mode only")
     ap.add_argument("--cases", nargs="*", default=None, help="case names (default: all)")
     ap.add_argument("--max-ratio", type=float, default=7.0)
     ap.add_argument("--out", type=Path, default=None, help="also write the table to this file")
@@ -146,8 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     ok = run("rules", args.sizes, args.cases, args.max_ratio, lines, args.limit)
     from govie import model
 
-    if model.available():
-        ok = run("model", args.sizes, args.cases, args.max_ratio, lines, args.limit) and ok
+    if args.no_model:
+        lines.append("[model mode] skipped: --no-model")
+        print(lines[-1])
+    elif model.available():
+        ok = run("model", args.model_sizes or args.sizes, args.cases, args.max_ratio, lines, args.limit) and ok
     else:
         lines.append(f"[model mode] skipped: {model.unavailable_reason()}")
         print(lines[-1])

@@ -19,20 +19,23 @@ to those two labels (``intersect`` acts as ``rules`` for them).
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from .rules.base import Candidate
 
 POLICIES = ("rules", "model", "union", "intersect")
 
-#: label -> {"policy": ..., "min_score": ...}; measured defaults (see models/govie-zh-small/MODEL_CARD.md)
+#: label -> {"policy": ..., "min_score": ...}: the fallback for a model directory without its own
+#: measured table. Measured on dev with models/govie-zh-small (see its MODEL_CARD.md): the rules
+#: beat or tie every other policy on every label, so the fallback is rules throughout.
 DEFAULT_POLICY: dict[str, dict[str, Any]] = {
     "DOC_NO": {"policy": "rules", "min_score": 0.5},
     "TITLE": {"policy": "rules", "min_score": 0.5},
     "DATE": {"policy": "rules", "min_score": 0.5},
     "COUNT": {"policy": "rules", "min_score": 0.5},
-    "SUBJECT": {"policy": "model", "min_score": 0.5},
-    "COMMITMENT": {"policy": "model", "min_score": 0.5},
+    "SUBJECT": {"policy": "rules", "min_score": 0.5},
+    "COMMITMENT": {"policy": "rules", "min_score": 0.5},
 }
 
 #: labels whose rule side is the semantic layer (merged after the entities are built)
@@ -53,6 +56,11 @@ def policy_table(policy: Mapping[str, Any] | None = None) -> dict[str, dict[str,
         if row["policy"] not in POLICIES:
             raise ValueError(f"hybrid policy for {label}: {row['policy']!r} not in {POLICIES}")
     return table
+
+
+def uses_model(policy: Mapping[str, Any] | None = None) -> bool:
+    """Whether hybrid/auto extraction with this policy takes anything from the model."""
+    return any(row["policy"] != "rules" for row in policy_table(policy).values())
 
 
 def _overlaps(s: int, e: int, spans: Sequence[tuple[int, int]]) -> bool:

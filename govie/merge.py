@@ -41,9 +41,10 @@ def resolve(cands: list[Candidate], text: str) -> list[Candidate]:
     tables = None
     out: list[Candidate] = []
     for label, cs in by_label.items():
+        # the labels that dominate this one and have spans here (in DOMINATES order)
+        strong = [index[s] for w, s in DOMINATES if w == label and s in index]
         for c in cs:
-            if any(weak == label and strong in index and index[strong].overlaps(c.start, c.end)
-                   for weak, strong in DOMINATES):
+            if strong and any(sp.overlaps(c.start, c.end) for sp in strong):
                 continue
             if label in TABLE_FREE:
                 if tables is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from .text import TextView
@@ -30,6 +31,15 @@ _ISSUER_LINE = re.compile(
     r"^\s*([\u4e00-\u9fff()]{2,30}(?:人民政府办公厅|人民政府办公室|人民政府|办公厅|办公室|委员会|管委会|管理委员会|"
     r"街道办事处|办事处|局|厅|委|领导小组|中心))\s*$")
 _BY_ISSUER = re.compile(r"本(?:年度)?报告由([\u4e00-\u9fff()]{2,40}?)(?:负责)?编制")
+_CUT_BEFORE_BASIS = re.compile(r"^(\S.*?\S)\s+(?:根据|按照|依据|为)")
+_CUT_AFTER_NAME = re.compile(r"^(.{4,60}?(?:年度报告|工作报告|年报|工作要点|通知|实施方案))\s")
+_LINE_PUNCT = re.compile(r"[。,;!?]")
+_LINE_ENUM = re.compile(r"(?:\d{1,2}[.、]|[一二三四五六七八九十]+、|\()")
+_TITLE_LABEL = re.compile(r"标\s*题\s*:\s*")
+_ISSUER_CUT = re.compile(r"关于|(?:19|20)\d{2} ?年|政府信息公开|政务公开")
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff()]+")
+_YEAR_THEN_NAME = re.compile(r"^((?:19|20)\d{2} ?年度? ?)([\u4e00-\u9fff()]{2,30}?)(?:政府信息公开|政务公开|信息公开)")
+_NONEMPTY_LINE = re.compile(r"[^\n]+")
 _DATE_LINE = re.compile(r"^\s*[•·]?\s*((?:19|20)\d{2})(?:年(\d{1,2})月(\d{1,2})日|-(\d{1,2})-(\d{1,2}))\s*$")
 
 #: (doc_type, rule, regex on the title)
@@ -57,7 +67,11 @@ _BODY_TYPES: tuple[tuple[str, str, re.Pattern], ...] = (
 
 def infer_reference_year(view: TextView) -> tuple[int | None, tuple[int, int] | None, str]:
     """The year the document is about, with the view span it came from and the rule used."""
-    head = view.text[:1500]
+    return _infer_reference_year(view.text[:1500])
+
+
+@lru_cache(maxsize=16)
+def _infer_reference_year(head: str) -> tuple[int | None, tuple[int, int] | None, str]:
     m = _TITLE_YEAR.search(head)
     if m:
         return int(m.group(1)), m.span(1), "title"
@@ -77,19 +91,23 @@ def infer_reference_year(view: TextView) -> tuple[int | None, tuple[int, int] | 
 
 def find_title(view: TextView) -> tuple[int, int] | None:
     """View span of the title: the first short head line without sentence punctuation that ends like a title."""
-    for m in _HEAD_LINE.finditer(view.text[:800]):
+    return _find_title(view.text[:800])
+
+
+@lru_cache(maxsize=16)
+def _find_title(head: str) -> tuple[int, int] | None:
+    for m in _HEAD_LINE.finditer(head):
         line = m.group().strip()
-        cut = re.match(r"^(\S.*?\S)\s+(?:根据|按照|依据|为)", line) or \
-            re.match(r"^(.{4,60}?(?:年度报告|工作报告|年报|工作要点|通知|实施方案))\s", line)
+        cut = _CUT_BEFORE_BASIS.match(line) or _CUT_AFTER_NAME.match(line)
         if cut and _TITLE_END.search(cut.group(1)):
             line = cut.group(1)
-        if re.search(r"[。,;!?]", line) or len(line) < 4 or len(line) > 70:
+        if _LINE_PUNCT.search(line) or len(line) < 4 or len(line) > 70:
             continue
-        if re.match(r"(?:\d{1,2}[.、]|[一二三四五六七八九十]+、|\()", line):
+        if _LINE_ENUM.match(line):
             continue
         if _TITLE_END.search(line):
             s = m.start() + m.group().index(line)
-            lab = re.match(r"标\s*题\s*:\s*", line)
+            lab = _TITLE_LABEL.match(line)
             if lab:
                 s += lab.end()
                 line = line[lab.end():]
@@ -101,12 +119,25 @@ def document_type(view: TextView, title_span: tuple[int, int] | None = None) -> 
     """``(doc_type, evidence)``: the type of the document and the view span/rule that decided it."""
     if title_span is None:
         title_span = find_title(view)
+    if title_span is None or title_span[1] <= _HEAD:
+        # only the head decides: one computation per text (the pipeline and the semantic layer ask)
+        name, ev = _document_type(view.text[:_HEAD], title_span)
+        return name, dict(ev) if ev is not None else None
+    name, ev = _document_type(view.text, title_span)
+    return name, dict(ev) if ev is not None else None
+
+
+_HEAD = 1500
+
+
+@lru_cache(maxsize=16)
+def _document_type(text: str, title_span: tuple[int, int] | None) -> tuple[str, dict[str, Any] | None]:
     if title_span is not None:
-        title = view.text[title_span[0]:title_span[1]]
+        title = text[title_span[0]:title_span[1]]
         for name, rule, rx in _TITLE_TYPES:
             if rx.search(title):
                 return name, {"start": title_span[0], "end": title_span[1], "rule": rule}
-    head = view.text[:1500]
+    head = text[:_HEAD]
     found = {}
     for name, rule, rx in _BODY_TYPES:
         m = rx.search(head)
@@ -129,13 +160,13 @@ def _issuer(view: TextView, title: str | None, title_span) -> tuple[str | None, 
     if title:
         t0 = title_span[0]
         # the body named before 关于 or before the year: 庆阳市人民政府外事办公室2020年…报告
-        cut = re.search(r"关于|(?:19|20)\d{2} ?年|政府信息公开|政务公开", title)
+        cut = _ISSUER_CUT.search(title)
         if cut and cut.start() >= 2:
             name = title[:cut.start()].strip()
-            if len(name) >= 2 and re.fullmatch(r"[\u4e00-\u9fff()]+", name):
+            if len(name) >= 2 and _HAN_NAME.fullmatch(name):
                 return name, (t0, t0 + len(name)), "title before year" if "年" in cut.group() else "title before 关于"
         # 2019年川主乡政府信息公开工作年度报告: between the year and the report name
-        ym = re.match(r"^((?:19|20)\d{2} ?年度? ?)([\u4e00-\u9fff()]{2,30}?)(?:政府信息公开|政务公开|信息公开)", title)
+        ym = _YEAR_THEN_NAME.match(title)
         if ym and ym.group(2) != "政府":
             a = t0 + ym.end(1)
             return ym.group(2), (a, a + len(ym.group(2))), "title after year"
@@ -147,7 +178,7 @@ def _issuer(view: TextView, title: str | None, title_span) -> tuple[str | None, 
     if m:
         return m.group(1), m.span(1), "report compiled by"
     # a signature: an institution alone on a line, followed by a date line
-    lines = list(re.finditer(r"[^\n]+", text[:4000]))
+    lines = list(_NONEMPTY_LINE.finditer(text[:4000]))
     for k, lm in enumerate(lines[:-1]):
         im = _ISSUER_LINE.match(lm.group())
         if im and _DATE_LINE.match(lines[k + 1].group()):
@@ -165,7 +196,7 @@ def _publish_date(view: TextView) -> tuple[str | None, tuple[int, int] | None, s
                 (pm.start(1), pm.end(3)), "publish line"
         except ValueError:
             pass
-    lines = list(re.finditer(r"[^\n]+", text[:4000]))
+    lines = list(_NONEMPTY_LINE.finditer(text[:4000]))
     for k, lm in enumerate(lines):
         dm = _DATE_LINE.match(lm.group())
         if not dm:

@@ -60,6 +60,31 @@ _HEADING_WORDS = re.compile(
     r"概述|总则|附则|附件|说明|总体|公开|解读|回应|管理|附表|统计|改进|下一步|下步|举措|做法|成效|体会)$")
 _TITLE_END = re.compile(r"(?:通知|要点|报告|方案|意见|办法|规定|细则|决定|年报)$")
 _SENTENCE_PUNCT = re.compile(r"[。;!?,；！？，]")
+_LEAD_CHARS = "".join(sorted(_LEAD))
+_TRAIL_CHARS = "".join(sorted(_TRAIL))
+#: characters an enumerator can start with (a cheap pre-check before the patterns above;
+#: ``\d`` also matches other decimal digits, hence ``str.isdecimal`` next to this set)
+_ENUM_FIRST = frozenset(_CN + "第(①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳首其再最")
+#: the first characters each pattern of _ENUMERATORS can start with ("digit": str.isdecimal,
+#: as ``\d``); tests/test_perf.py checks this against the patterns themselves
+_ENUM_STARTS = ("第", _CN, "(", "digit", "(", "digit", "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳", "第", _CN, "第", "首其再最")
+#: the patterns that can match at a character, in _ENUMERATORS order
+_ENUM_BY_FIRST = {ch: tuple(p for p, st in zip(_ENUMERATORS, _ENUM_STARTS) if st != "digit" and ch in st)
+                  for ch in _ENUM_FIRST}
+_ENUM_DIGIT = tuple(p for p, st in zip(_ENUMERATORS, _ENUM_STARTS) if st == "digit")
+#: what ``_split_sentences`` and ``_clauses`` look at (everything else is skipped in C)
+_SENTENCE_STOPS = re.compile("[《》" + re.escape(_TERMINATORS) + "]")
+_AFTER_TERMINATOR = re.compile("[" + re.escape(_CLOSERS + _TERMINATORS) + "]*")
+_CLAUSE_STOPS = re.compile("[" + re.escape("《(“》)”" + _CLAUSE_SEPARATORS) + "]")
+_CLAUSE_BRACKETS = re.compile("[" + re.escape("《(“》)”") + "]")
+_CLAUSE_SEPS = re.compile("[" + re.escape(_CLAUSE_SEPARATORS) + "]")
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
+_CELL_BAR = re.compile(r"[|\t｜]")
+_HEADING_PUNCT = re.compile(r"[。;!?]")
+_DATE_LIKE = re.compile(r"\d{4}[-年/.]\d{1,2}")
+_RUNIN_PUNCT = re.compile(r"[;!?]")
+_DIGIT = re.compile(r"\d")
+_COMMA_COLON_DIGIT = re.compile(r"[,:\d]")
 
 
 # ----------------------------------------------------------------------------- result types
@@ -105,7 +130,15 @@ class Sentence:
 # ----------------------------------------------------------------------------- helpers
 def enumerator_at(text: str, pos: int = 0) -> tuple[int, int, bool] | None:
     """``(length, level, heading_type)`` of an enumerator starting at ``pos`` of ``text``."""
-    for rx, level, heading in _ENUMERATORS:
+    if pos >= len(text):
+        return None
+    first = text[pos]
+    candidates = _ENUM_BY_FIRST.get(first)
+    if candidates is None:
+        if not first.isdecimal():
+            return None  # no pattern can match here
+        candidates = _ENUM_DIGIT
+    for rx, level, heading in candidates:
         m = rx.match(text, pos)
         if m and m.end() < len(text):
             nxt = text[m.end()]
@@ -116,16 +149,17 @@ def enumerator_at(text: str, pos: int = 0) -> tuple[int, int, bool] | None:
 
 
 def _strip(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s] in _LEAD:
-        s += 1
-    while e > s and text[e - 1] in _TRAIL:
-        e -= 1
-    return s, e
+    if s >= e or (text[s] not in _LEAD and text[e - 1] not in _TRAIL):
+        return s, e
+    piece = text[s:e]
+    rest = piece.lstrip(_LEAD_CHARS)
+    s += len(piece) - len(rest)
+    return s, s + len(rest.rstrip(_TRAIL_CHARS))
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:
     pos = 0
-    for m in re.finditer(r"\r\n|\n|\r", text):
+    for m in _LINE_BREAK.finditer(text):
         yield pos, m.start()
         pos = m.end()
     yield pos, len(text)
@@ -144,7 +178,7 @@ def _is_heading_line(line: str) -> bool:
     if enum and enum[2]:
         if s.endswith("。") and "," in body and len(body) > 8:
             return False  # 1.加强培训,提高素质。 is a directive sentence, not a heading
-        return len(body) <= 40 and not re.search(r"[。;!?]", body)
+        return len(body) <= 40 and not _HEADING_PUNCT.search(body)
     if s[-1] in "。;!?":
         return False  # a one-sentence line (各部门要……。) is prose
     if _SENTENCE_PUNCT.search(body):
@@ -152,14 +186,14 @@ def _is_heading_line(line: str) -> bool:
     return len(body) <= 40 or (len(body) <= 80 and bool(_TITLE_END.search(body)))
 
 
-def _continues(prev: str, nxt: str) -> bool:
+def _continues(prev: str, nxt: str, table_line=is_table_line) -> bool:
     """True when ``nxt`` continues the hard-wrapped line ``prev`` (same sentence)."""
     p, n = prev.rstrip(), nxt.strip()
     if not p or not n or len(p) < 20:
         return False
     if p[-1] in _TERMINATORS or p[-1] in ":：" or p[-1] in _CLOSERS and len(p) > 1 and p[-2] in _TERMINATORS:
         return False
-    if is_table_line(prev) or is_table_line(nxt):
+    if table_line(prev) or table_line(nxt):
         return False
     if _is_heading_line(prev) or enumerator_at(n) is not None:
         return False
@@ -169,14 +203,28 @@ def _continues(prev: str, nxt: str) -> bool:
     return bool(_SENTENCE_PUNCT.search(n)) and len(n) >= 6
 
 
-def _blocks(text: str) -> Iterator[tuple[int, int, int]]:
+def _table_line_memo() -> "callable":
+    """``is_table_line`` with a memo (one segmentation asks about a line up to four times)."""
+    memo: dict[str, bool] = {}
+
+    def table_line(line: str) -> bool:
+        hit = memo.get(line)
+        if hit is None:
+            hit = memo[line] = is_table_line(line)
+        return hit
+
+    return table_line
+
+
+def _blocks(text: str, table_line=is_table_line) -> Iterator[tuple[int, int, int]]:
     """``(start, end, line number)`` of each logical line, hard wraps joined."""
     lines = list(_lines(text))
     i = 0
     while i < len(lines):
         s, e = lines[i]
         first = i
-        while i + 1 < len(lines) and _continues(text[lines[i][0]:lines[i][1]], text[lines[i + 1][0]:lines[i + 1][1]]):
+        while i + 1 < len(lines) and _continues(text[lines[i][0]:lines[i][1]], text[lines[i + 1][0]:lines[i + 1][1]],
+                                                table_line):
             i += 1
             e = lines[i][1]
         yield s, e, first
@@ -186,43 +234,74 @@ def _blocks(text: str) -> Iterator[tuple[int, int, int]]:
 def _split_sentences(text: str, s: int, e: int) -> Iterator[tuple[int, int, str]]:
     """Raw ``(start, end, terminator)`` pieces of ``text[s:e]`` at sentence terminators."""
     start = s
-    i = s
+    skip = s  # stop characters before this were taken in by the previous terminator
     depth = 0  # inside 《》 a terminator does not end the sentence
-    while i < e:
+    for m in _SENTENCE_STOPS.finditer(text, s, e):
+        i = m.start()
+        if i < skip:
+            continue
         ch = text[i]
         if ch == "《":
             depth += 1
         elif ch == "》":
-            depth = max(0, depth - 1)
-        elif ch in _TERMINATORS and depth == 0:
-            j = i + 1
-            while j < e and (text[j] in _CLOSERS or text[j] in _TERMINATORS):
-                j += 1
+            if depth:
+                depth -= 1
+        elif depth == 0:
+            j = _AFTER_TERMINATOR.match(text, i + 1, e).end()
             yield start, j, ch
-            start = i = j
-            continue
-        i += 1
+            start = skip = j
     if start < e:
         yield start, e, ""
 
 
 def _clauses(view: TextView, s: int, e: int) -> tuple[Clause, ...]:
     text = view.text
-    out = []
-    cs = s
-    depth = 0
-    for i in range(s, e + 1):
-        ch = text[i] if i < e else ","
-        if ch in "《(“":
-            depth += 1
-        elif ch in "》)”" and depth:
-            depth -= 1
-        if (ch in _CLAUSE_SEPARATORS and depth == 0) or i == e:
-            a, b = _strip(text, cs, i)
+    original = view.original
+    identity = not view.starts
+    if identity and _CLAUSE_BRACKETS.search(text, s, e) is None:
+        # no brackets: every separator cuts (separators are one character each)
+        out = []
+        pos = s
+        for part in _CLAUSE_SEPS.split(text[s:e]):
+            a = pos
+            b = pos + len(part)
+            pos = b + 1
+            if a < b and (text[a] in _LEAD or text[b - 1] in _TRAIL):
+                a, b = _strip(text, a, b)
             if a < b:
+                out.append(Clause(a, b, original[a:b], a, b))
+        return tuple(out)
+    if _CLAUSE_BRACKETS.search(text, s, e) is None:
+        pieces = []
+        pos = s
+        for part in _CLAUSE_SEPS.split(text[s:e]):
+            pieces.append((pos, pos + len(part)))
+            pos += len(part) + 1
+    else:
+        pieces = []
+        cs = s
+        depth = 0
+        for m in _CLAUSE_STOPS.finditer(text, s, e):
+            ch = m.group()
+            if ch in "《(“":
+                depth += 1
+            elif ch in "》)”":
+                if depth:
+                    depth -= 1
+            elif depth == 0:
+                pieces.append((cs, m.start()))
+                cs = m.start() + 1
+        pieces.append((cs, e))
+    out = []
+    for a, b in pieces:
+        if a < b and (text[a] in _LEAD or text[b - 1] in _TRAIL):
+            a, b = _strip(text, a, b)
+        if a < b:
+            if identity:
+                out.append(Clause(a, b, original[a:b], a, b))
+            else:
                 os_, oe = view.to_original(a, b)
-                out.append(Clause(os_, oe, view.original[os_:oe], a, b))
-            cs = i + 1
+                out.append(Clause(os_, oe, original[os_:oe], a, b))
     return tuple(out)
 
 
@@ -239,15 +318,15 @@ def segment_text(text: str) -> tuple[Sentence, ...]:
     return _segment_view(TextView.from_text(text))
 
 
-def _units(text: str) -> Iterator[tuple[int, int, int, bool]]:
+def _units(text: str, table_line=is_table_line) -> Iterator[tuple[int, int, int, bool]]:
     """``(start, end, line number, in_table)``: logical lines, and the cells of ``|``/tab table rows."""
-    for bs, be, line_no in _blocks(text):
+    for bs, be, line_no in _blocks(text, table_line):
         raw = text[bs:be]
         if not raw.strip():
             continue
-        if is_table_line(raw) and ("|" in raw or "\t" in raw):
+        if ("|" in raw or "\t" in raw) and table_line(raw):
             pos = bs
-            for m in re.finditer(r"[|\t｜]", raw + "|"):
+            for m in _CELL_BAR.finditer(raw + "|"):
                 cell_end = bs + m.start()
                 if cell_end > pos and text[pos:cell_end].strip():
                     yield pos, cell_end, line_no, True
@@ -261,25 +340,32 @@ def _segment_view(view: TextView) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     stack: list[tuple[int, str]] = []  # (level, heading text)
     cell = [False]
+    titles: list[tuple[str, ...]] = [()]  # the heading titles of ``stack``, rebuilt when it changes
 
     def make(a: int, b: int, kind: str, enum: str | None, level: int | None, line: int, term: str) -> Sentence:
         os_, oe = view.to_original(a, b)
         return Sentence(os_, oe, view.original[os_:oe], a, b, kind,
                         _clauses(view, a, b) if kind != "table" else (),
-                        enum, level, tuple(h for _, h in stack), line, term, cell[0])
+                        enum, level, titles[0], line, term, cell[0])
 
     def close_to(level: int) -> None:
+        popped = False
         while stack and stack[-1][0] >= level:
             stack.pop()
+            popped = True
+        if popped:
+            titles[0] = tuple(h for _, h in stack)
 
     def open_section(level: int, title: str) -> None:
         close_to(level)
         stack.append((level, title))
+        titles[0] = tuple(h for _, h in stack)
 
-    for bs, be, line_no, in_table in _units(text):
+    table_line = _table_line_memo()
+    for bs, be, line_no, in_table in _units(text, table_line):
         cell[0] = in_table
         raw_line = text[bs:be]
-        if not in_table and is_table_line(raw_line):
+        if not in_table and table_line(raw_line):
             a, b = _strip(text, bs, be)
             if a < b:
                 out.append(make(a, b, "table", None, None, line_no, ""))
@@ -288,8 +374,14 @@ def _segment_view(view: TextView) -> tuple[Sentence, ...]:
         first = True
         after_heading = bool(out) and out[-1].kind == "heading"
         pieces = list(_split_sentences(text, bs, be))
+        stripped = [_strip(text, ps, pe) for ps, pe, _ in pieces]
+        # later[k]: a non-empty piece follows piece k on this line
+        later = [False] * len(pieces)
+        for k in range(len(pieces) - 2, -1, -1):
+            x, y = stripped[k + 1]
+            later[k] = later[k + 1] or x < y
         for k, (ps, pe, term) in enumerate(pieces):
-            a, b = _strip(text, ps, pe)
+            a, b = stripped[k]
             if a >= b:
                 continue
             enum_text = None
@@ -305,35 +397,36 @@ def _segment_view(view: TextView) -> tuple[Sentence, ...]:
                 else:
                     enum_text, level, heading_enum = None, None, False
             body = text[a:b]
-            more = any(_strip(text, x, y)[0] < _strip(text, x, y)[1] for x, y, _ in pieces[k + 1:])
+            more = later[k]
             if first and heading_line and not more:
                 if heading_enum:
                     close_to(level)
                     out.append(make(a, b, "heading", enum_text, level, line_no, term))
                     open_section(level, body)
-                elif _HEADING_WORDS.search(body) and not re.search(r"\d{4}[-年/.]\d{1,2}", body):
+                elif _HEADING_WORDS.search(body) and not _DATE_LIKE.search(body):
                     out.append(make(a, b, "heading", None, 0, line_no, term))
                     # an unenumerated title opens a top section only before enumerated headings
                     if not any(lv > 0 for lv, _ in stack):
                         stack.clear()
                         stack.append((0, body))
+                        titles[0] = (body,)
                     else:
                         open_section(1, body)
                 else:
                     out.append(make(a, b, "line", enum_text, None, line_no, term))
             elif (first and heading_enum and more and term == "。" and len(body) <= 30
-                  and not re.search(r"[;!?]", body) and (level <= 3 or "," not in body)):
+                  and not _RUNIN_PUNCT.search(body) and (level <= 3 or "," not in body)):
                 # (1.加强培训,提高素质。…… with a comma is a directive sentence, not a heading)
                 # run-in heading: (一)加强政策解读。要……
                 close_to(level)
                 out.append(make(a, b, "heading", enum_text, level, line_no, term))
                 open_section(level, body)
             elif (enum_text and not heading_enum and more and term == "。" and len(body) <= 22
-                  and body.count(",") <= 1 and ":" not in body and not re.search(r"\d", body)):
+                  and body.count(",") <= 1 and ":" not in body and not _DIGIT.search(body)):
                 # 一是加强政策解读。…… : a short enumerated topic phrase is a run-in heading too
                 out.append(make(a, b, "heading", enum_text, None, line_no, term))
             elif (first and after_heading and not enum_text and more and term == "。" and len(body) <= 12
-                  and not re.search(r"[,:\d]", body)):
+                  and not _COMMA_COLON_DIGIT.search(body)):
                 # (二)推进政务新媒体健康有序发展⏎理顺管理机制。建立…… : a topic phrase under a heading
                 out.append(make(a, b, "heading", None, None, line_no, term))
             elif not _SENTENCE_PUNCT.search(body) and term in ("", "\n") and len(pieces) == 1 and len(body) <= 25:

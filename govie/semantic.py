@@ -24,18 +24,118 @@ from importlib import resources
 
 import yaml
 
+try:  # the regex parser, for the first-character gates below
+    from re import _constants as _C
+    from re import _parser as _P
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_constants as _C  # type: ignore[no-redef]
+    import sre_parse as _P  # type: ignore[no-redef]
+
 from .rules.table_lines import is_table_line
 from .segment import Sentence, segment
 from .text import TextView
 from .types import Entity, Relation
 
 _BOUNDARY_LABELS = ("COUNT", "DATE", "DOC_NO", "TITLE")
+_REPEATS = tuple(op for op in (getattr(_C, n, None) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"))
+                 if op is not None)
 _OPEN_CLOSE = {"“": "”", "(": ")", "《": "》", "「": "」", "‘": "’", "【": "】"}
+
+
+#: patterns used in the code below (compiled once, not looked up per call)
+_IS_HAS = re.compile(r"为|是|有")
+_TITLE_GAP = re.compile(r"》?\s*(?:共|计|达)?")
+_BEFORE_WORD = re.compile(r"前|之前|底前")
+_DUTY_NOTE = re.compile(r"牵头|负责|责任单位|配合|此件|主动公开")
+_CUT_TO = re.compile(r"(?:缩短|压缩|压减|减少|降低|控制)(?:至|到|在)\s*$")
+_GOAL_BEFORE = re.compile(r"(?:不少于|不低于|至少|达到|超过|力争|确保|每[年季月周][^,;。]{0,8})\s*$")
+_NAME_AFTER_DATE = re.compile(r"(?:度|年)?(?:工作|政府|政务|报告|要点|年度报告|以来)")
+_BY_BEFORE = re.compile(r"(?:到|于|在|至|截至|力争|争取|确保)\s*$")
+_PERIOD_WORD = re.compile(r"年内|年底|今年|全年|上半年|下半年|季度|月底|年度")
+_ENTITY_ID = re.compile(r"e(\d+)")
 
 
 # ----------------------------------------------------------------------------- rule tables
 def _read(name: str) -> str:
     return resources.files("govie").joinpath("semantic_rules", name).read_text(encoding="utf-8")
+
+
+def _first_chars(seq) -> tuple[list[str] | None, bool]:
+    """Character-class items one of which every match of the parsed ``seq`` starts with, and
+    whether ``seq`` can match the empty string; ``(None, _)`` when that is not known."""
+    chars: list[str] = []
+    for op, av in seq:
+        if op is _C.LITERAL:
+            chars.append(re.escape(chr(av)))
+            return chars, False
+        if op is _C.IN:
+            for o, a in av:
+                if o is _C.LITERAL:
+                    chars.append(re.escape(chr(a)))
+                elif o is _C.RANGE:
+                    chars.append(re.escape(chr(a[0])) + "-" + re.escape(chr(a[1])))
+                else:  # NEGATE, CATEGORY (\d, \s ...): give up
+                    return None, False
+            return chars, False
+        if op in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
+            continue  # zero-width: the match starts with what follows
+        if op is _C.SUBPATTERN:
+            if av[1] & re.IGNORECASE:
+                return None, False
+            c, nullable = _first_chars(av[3])
+        elif op is _C.BRANCH:
+            c, nullable = [], False
+            for alt in av[1]:
+                c2, n2 = _first_chars(alt)
+                if c2 is None:
+                    return None, False
+                c += c2
+                nullable = nullable or n2
+        elif op in _REPEATS:
+            c, nullable = _first_chars(av[2])
+            nullable = nullable or av[0] == 0
+        else:  # ANY, NOT_LITERAL, group references ...: give up
+            return None, False
+        if c is None:
+            return None, False
+        chars += c
+        if not nullable:
+            return chars, False
+    return chars, True
+
+
+class _Gated:
+    """A compiled pattern whose whole-string ``search`` first checks, with one character-class
+    scan, that the text holds a character some match must start with (the alternations of
+    the cue tables start with look-behinds, which keep ``re`` from skipping ahead itself).
+    Results are those of the pattern; everything else is delegated to it."""
+
+    __slots__ = ("rx", "gate")
+
+    def __init__(self, rx: re.Pattern, gate: re.Pattern):
+        self.rx = rx
+        self.gate = gate
+
+    def search(self, string: str, *args):
+        if not args and not self.gate.search(string):
+            return None
+        return self.rx.search(string, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.rx, name)
+
+
+def _gated(rx: re.Pattern):
+    """``rx`` behind a first-character gate when one can be derived, else ``rx`` itself."""
+    if rx.flags & re.IGNORECASE:
+        return rx
+    try:
+        chars, nullable = _first_chars(_P.parse(rx.pattern, rx.flags))
+    except Exception:  # pragma: no cover - an unknown parser shape: no gate
+        return rx
+    if chars is None or nullable or not chars:
+        return rx
+    return _Gated(rx, re.compile("[" + "".join(dict.fromkeys(chars)) + "]"))
 
 
 def _alt(items: Iterable[str]) -> str:
@@ -125,11 +225,13 @@ def commitment_rules() -> _CommitmentRules:
             continue
         rx, prior = line.split("\t")[:2]
         sections.append((re.compile(rx.strip()), prior.strip()))
+    # (weak, problem, descriptive, directive are fast already or have no gate)
     return _CommitmentRules(
-        future=_join(t["future_regex"]), weak=_join(t["weak_regex"]), past=_join(t["past_regex"]),
-        problem=_join(t["problem_regex"]), framing=_join(t["framing_regex"]),
+        future=_gated(_join(t["future_regex"])), weak=_join(t["weak_regex"]), past=_gated(_join(t["past_regex"])),
+        problem=_join(t["problem_regex"]), framing=_gated(_join(t["framing_regex"])),
         descriptive=_join(t["descriptive_regex"]), directive=_join(t["directive_regex"]),
-        request=_join(t["request_regex"]), never=_join(t["never_regex"]), plan_past=_join(t["plan_past_regex"]),
+        request=_gated(_join(t["request_regex"])), never=_gated(_join(t["never_regex"])),
+        plan_past=_gated(_join(t["plan_past_regex"])),
         min_length=int(t.get("min_length", 6)),
         sections=tuple(sections))
 
@@ -146,16 +248,33 @@ class _Context:
     doc_type: str
     starts: list[int] = field(default_factory=list)
     sent_starts: list[int] = field(default_factory=list)
+    #: ``_section_prior`` by heading chain (sentences under one heading share it)
+    priors: dict = field(default_factory=dict)
+    #: line-break offsets of the view text and ``is_table_line`` by line number, filled lazily
+    newlines: list[int] | None = None
+    table_lines: dict = field(default_factory=dict)
+
+    def on_table_line(self, pos: int) -> bool:
+        """``_on_table_line(view.text, pos)``, one ``is_table_line`` per line (bisect, not a scan)."""
+        text = self.view.text
+        if self.newlines is None:
+            self.newlines = [m.start() for m in _NEWLINE.finditer(text)]
+        k = bisect.bisect_left(self.newlines, pos)  # newlines before pos: the line number
+        hit = self.table_lines.get(k)
+        if hit is None:
+            a = self.newlines[k - 1] + 1 if k > 0 else 0
+            b = self.newlines[k] if k < len(self.newlines) else len(text)
+            hit = self.table_lines[k] = is_table_line(text[a:b])
+        return hit
 
     def within(self, a: int, b: int) -> list[tuple[int, int, Entity]]:
         """The boundary spans inside view offsets ``[a, b)``."""
-        i = bisect.bisect_left(self.starts, a)
-        out = []
-        while i < len(self.spans) and self.spans[i][0] < b:
-            if self.spans[i][1] <= b:
-                out.append(self.spans[i])
-            i += 1
-        return out
+        starts = self.starts
+        i = bisect.bisect_left(starts, a)
+        j = bisect.bisect_left(starts, b, i)
+        if i == j:
+            return []
+        return [x for x in self.spans[i:j] if x[1] <= b]
 
 
 @lru_cache(maxsize=8)
@@ -196,6 +315,9 @@ def _clause_of(sent: Sentence, vs: int, ve: int):
     return None
 
 
+_NEWLINE = re.compile("\n")
+
+
 def _on_table_line(text: str, pos: int) -> bool:
     a = text.rfind("\n", 0, pos) + 1
     b = text.find("\n", pos)
@@ -212,17 +334,26 @@ class SubjectHit:
     shares_with: Entity | None = None  # an earlier COUNT whose subject this one counts too
 
 
+_BRACKET_CHARS = re.compile("[" + re.escape("".join(k + v for k, v in _OPEN_CLOSE.items())) + "]")
+
+
 def _balanced(s: str) -> bool:
+    if _BRACKET_CHARS.search(s) is None:
+        return True
     for o, c in _OPEN_CLOSE.items():
         if s.count(o) != s.count(c):
             return False
     return True
 
 
+_NP_LEAD = ("其中", "同时", "另外", "此外", "主要", "其余", "全年", "年内", "累计", "共", "了", "的", "和", "及", "与",
+            "并", "又", "还", "再", "均", "等", "对", "向", "将", "把")
+_NP_LEAD_FIRST = frozenset(w[0] for w in _NP_LEAD)
+
+
 def _clean_np(text: str, a: int, b: int) -> tuple[int, int]:
     """Trim separators, unbalanced brackets and lead words off ``text[a:b]``."""
-    lead = ("其中", "同时", "另外", "此外", "主要", "其余", "全年", "年内", "累计", "共", "了", "的", "和", "及", "与",
-            "并", "又", "还", "再", "均", "等", "对", "向", "将", "把")
+    lead = _NP_LEAD
     changed = True
     while changed and a < b:
         changed = False
@@ -237,6 +368,8 @@ def _clean_np(text: str, a: int, b: int) -> tuple[int, int]:
                 break
             b -= 1
             changed = True
+        if a >= b or text[a] not in _NP_LEAD_FIRST:
+            continue  # no lead word starts here
         for w in lead:
             if text.startswith(w, a) and b - a > len(w) + 1:
                 a += len(w)
@@ -253,12 +386,19 @@ def _clean_np(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NP_STOP = re.compile(r"[。;!?\n]")
+_NP_NUMERIC = re.compile(r"[\d\s.%,、]+")
+_EXCEPT_OR_ETC = re.compile(r"除|等(?![\u4e00-\u9fff]?$)")
+_LIST_TOPIC_END = re.compile(r"(?:情况|事项)$")
+
+
 def _valid_np(s: str) -> bool:
-    if len(s) < 2 or not re.search(r"[\u4e00-\u9fff]", s):
+    if len(s) < 2 or not _HAN.search(s):
         return False
-    if re.search(r"[。;!?\n]", s):
+    if _NP_STOP.search(s):
         return False
-    if re.fullmatch(r"[\d\s.%,、]+", s):
+    if _NP_NUMERIC.fullmatch(s):
         return False
     if s.endswith("的"):
         return False  # 已办理的3件, 申请人为自然人的2件: a clause without its noun
@@ -284,7 +424,7 @@ def _left_np(ctx: _Context, L: str, base: int) -> tuple[int, int] | None:
     if end <= 0:
         return None
     # ……、其他需要报告的事项等六部分: the number sums up a list, the list is no subject
-    if L[end - 1] == "等" or (L.count("、") >= 2 and re.search(r"(?:情况|事项)$", L[:end])):
+    if L[end - 1] == "等" or (L.count("、") >= 2 and _LIST_TOPIC_END.search(L[:end])):
         return None
     # a title just before the number: 编制《廊坊市人民政府公报》4期
     if L[end - 1] == "》":
@@ -322,10 +462,10 @@ def _left_np(ctx: _Context, L: str, base: int) -> tuple[int, int] | None:
             continue  # 转办件85件: a verb that leaves a single character is part of the noun
         start = ve
     if m:
-        for bm in re.finditer(r"为|是|有", L[:m.start()]):
+        for bm in _IS_HAS.finditer(L[:m.start()]):
             start = max(start, bm.end())  # 办理结果为予以公开2件
     # 除X外 / 等X: the phrase starts after 除 and after 等 (unless only a head noun follows 等)
-    for bm in re.finditer(r"除|等(?![\u4e00-\u9fff]?$)", L[:end]):
+    for bm in _EXCEPT_OR_ETC.finditer(L[:end]):
         if bm.group() == "等" and end - bm.end() <= 2:
             continue
         start = max(start, bm.end())
@@ -399,7 +539,7 @@ def _subject_hits(ctx: _Context) -> list[SubjectHit]:
     for i, (vs, ve, e) in enumerate(spans):
         if e.label != "COUNT":
             continue
-        if _on_table_line(text, vs):
+        if ctx.on_table_line(vs):
             continue
         sent = _sentence_of(ctx, vs, ve)
         if sent is None or sent.kind == "table":
@@ -439,7 +579,7 @@ def _subject_hits(ctx: _Context) -> list[SubjectHit]:
             left_from = prev[1]
         L = text[left_from:vs]
         # a title right before the number: 《廊坊市人民政府公报》4期 (TITLE excludes the brackets)
-        if title_end is not None and re.fullmatch(r"》?\s*(?:共|计|达)?", text[title_end[1]:vs]):
+        if title_end is not None and _TITLE_GAP.fullmatch(text[title_end[1]:vs]):
             span = (title_end[0], title_end[1])
             hit = SubjectHit(e, span=span)
             hits.append(hit)
@@ -514,9 +654,22 @@ _SECTION_YEAR = re.compile(r"((?:19|20)\d{2}) ?年")
 
 def _section_prior(sent: Sentence, ctx: _Context | None = None) -> str | None:
     """The COMMITMENT prior of the innermost heading above ``sent`` that has one."""
+    if ctx is None:
+        return _prior_of(sent.sections, None)
+    key = sent.sections
+    hit = ctx.priors.get(key, _MISSING)
+    if hit is _MISSING:
+        hit = ctx.priors[key] = _prior_of(key, ctx)
+    return hit
+
+
+_MISSING = object()
+
+
+def _prior_of(sections: tuple[str, ...], ctx: _Context | None) -> str | None:
     rules = commitment_rules()
     plan = ctx is not None and ctx.doc_type in ("work_plan", "notice")
-    for title in reversed(sent.sections):
+    for title in reversed(sections):
         if ctx is not None and ctx.year is not None:
             years = [int(y) for y in _SECTION_YEAR.findall(title)]
             if years and max(years) > ctx.year and not _TITLE_LIKE.search(title):
@@ -553,12 +706,16 @@ _SALUTATION_END = re.compile(r"[:：]\s*$")
 
 
 def _has_future_date(ctx: _Context, a: int, b: int) -> bool:
-    for vs, ve, e in ctx.within(a, b):
+    return _future_date_in(ctx, ctx.within(a, b))
+
+
+def _future_date_in(ctx: _Context, spans: list[tuple[int, int, Entity]]) -> bool:
+    for vs, ve, e in spans:
         if e.label != "DATE":
             continue
         v = e.value
         if v is None or v.start is None:
-            if re.search(r"前|之前|底前", e.text):
+            if _BEFORE_WORD.search(e.text):
                 return True
             continue
         y = int(v.start[:4])
@@ -589,29 +746,44 @@ def _has_goal(ctx: _Context, a: int, b: int) -> bool:
 
 
 _QUOTED = re.compile(r"“[^”]{0,200}”|《[^》]{0,80}》|\"[^\"]{0,200}\"")
-_EXPLICIT_FUTURE = re.compile(r"下一步|下步|今后|明年|(?<![即拟])将(?![^,;。]{0,20}?(?:写入|纳入|列入|作为))")
+_EXPLICIT_FUTURE = _gated(re.compile(r"下一步|下步|今后|明年|(?<![即拟])将(?![^,;。]{0,20}?(?:写入|纳入|列入|作为))"))
 
 
 def _mask_quotes(t: str) -> str:
     """Quoted slogans and titles carry no cue of their own (“应公开尽公开”, 《…工作要点》)."""
+    if "“" not in t and "《" not in t and '"' not in t:
+        return t
     return _QUOTED.sub(lambda m: m.group()[0] + "□" * (len(m.group()) - 2) + m.group()[-1], t)
 
 
-def _clause_flags(ctx: _Context, sent: Sentence, planlike: bool | None = None):
+def _clause_cues(ctx: _Context, sent: Sentence) -> list[tuple]:
+    """Per clause ``(clause, masked text, future cue, spans inside, future date)``: what
+    ``_clause_flags`` reads first (a clause can be "future" only with a cue or a future date)."""
+    r = commitment_rules()
+    text = ctx.view.text
+    future = r.future.search
+    out = []
+    # the spans of a clause lie inside its sentence: a sentence without any needs no lookups
+    any_spans = bool(ctx.within(sent.vstart, sent.vend))
+    for c in sent.clauses:
+        t = _mask_quotes(text[c.vstart:c.vend])
+        cue = bool(future(t)) and not _DISPOSAL.search(t)
+        inside = ctx.within(c.vstart, c.vend) if any_spans else ()
+        out.append((c, t, cue, inside, _future_date_in(ctx, inside) if inside else False))
+    return out
+
+
+def _clause_flags(ctx: _Context, sent: Sentence, planlike: bool | None = None, cues: list[tuple] | None = None):
     """Cue flags of each clause; ``planlike`` (a plan, or a report's improvement section) narrows the past cues."""
     r = commitment_rules()
     text = ctx.view.text
     report = ctx.doc_type not in ("work_plan", "notice") if planlike is None else not planlike
     out = []
-    for c in sent.clauses:
-        t = _mask_quotes(text[c.vstart:c.vend])
+    for c, t, fut, inside, future_date in (cues if cues is not None else _clause_cues(ctx, sent)):
         past = bool(r.past.search(t)) if report else bool(r.plan_past.search(t))
-        future_date = _has_future_date(ctx, c.vstart, c.vend)
-        if report and not past and not future_date:
+        if report and not past and not future_date and inside:
             # a count of done work in a report clause (梳理出……事项45项) reads as past
-            past = any(e.label == "COUNT" and not _is_target(text, vs, ve, e)
-                       for vs, ve, e in ctx.within(c.vstart, c.vend))
-        fut = bool(r.future.search(t)) and not _DISPOSAL.search(t)
+            past = any(e.label == "COUNT" and not _is_target(text, vs, ve, e) for vs, ve, e in inside)
         if report and past and fut:
             fut = bool(_EXPLICIT_FUTURE.search(t))  # 7月20日前实现了……: done, not planned
         if not fut and future_date and not r.past.search(t):
@@ -637,8 +809,22 @@ def _adverbial(ctx: _Context, flag: dict) -> bool:
     return False
 
 
+_NOT_A_REQUEST = re.compile(r"如需|如有|若需|若有|如对|请与|请拨打|请联系|请登录|请访问|请点击|请致电|请发送|请于工作")
+
+
+def _may_be_future(ctx: _Context, sent: Sentence, body: str, gate) -> bool:
+    """False only when no clause of ``sent`` can have ``_clause_flags(...)["future"]``: no
+    character a future cue starts with anywhere in the sentence (a clause's masked text
+    has no other characters) and no future date among its spans (a clause's are among them)."""
+    if gate is None or gate.search(body):
+        return True
+    spans = ctx.within(sent.vstart, sent.vend)
+    return bool(spans) and _future_date_in(ctx, spans)
+
+
 def commitment_hits(ctx: _Context) -> list[CommitmentHit]:
     r = commitment_rules()
+    future_gate = r.future.gate if isinstance(r.future, _Gated) else None
     text = ctx.view.text
     plan_doc = ctx.doc_type in ("work_plan", "notice")
     hits: list[CommitmentHit] = []
@@ -652,7 +838,7 @@ def commitment_hits(ctx: _Context) -> list[CommitmentHit]:
         if len(body) < r.min_length or r.never.search(_mask_quotes(body)):
             continue
         after = text[sent.vend:sent.vend + 2]
-        if body.startswith("(") and re.search(r"牵头|负责|责任单位|配合|此件|主动公开", body[:40]):
+        if body.startswith("(") and _DUTY_NOTE.search(body[:40]):
             continue
         if _SALUTATION_END.match(after) and "\n" in text[sent.vend:sent.vend + 3] + "\n" and "," in body[:40] and \
                 not r.future.search(body):
@@ -661,7 +847,21 @@ def commitment_hits(ctx: _Context) -> list[CommitmentHit]:
             continue  # a lead-in (现就有关事项通知如下:)
         prior = _section_prior(sent, ctx)
         planlike = prior in ("future", "mixed") or (plan_doc and prior not in ("past", "problem"))
-        flags = _clause_flags(ctx, sent, planlike)
+        cues = None
+        if not planlike:
+            # report prose: a sentence none of whose clauses has a future cue or a future date
+            # has no "future" flag, and then only the closing request (请…) below can make a
+            # hit -- so the rest of the clause flags is not needed
+            skip = not _may_be_future(ctx, sent, body, future_gate)
+            if not skip:
+                cues = _clause_cues(ctx, sent)
+                skip = not any(cue or future_date for _, _, cue, _, future_date in cues)
+            if skip:
+                m = r.request.search(body)
+                if m and not _NOT_A_REQUEST.search(body[max(0, m.start() - 6):m.end()]):
+                    hits.append(CommitmentHit(sent.vstart + m.start(1), sent.vend, sent))
+                continue
+        flags = _clause_flags(ctx, sent, planlike, cues)
         lead = _LEAD_IN.search(body)
         lead_future = lead is not None and (planlike or any(
             f["future"] for f in flags if f["clause"].vstart < sent.vstart + lead.start()))
@@ -681,8 +881,7 @@ def commitment_hits(ctx: _Context) -> list[CommitmentHit]:
             planlike = True
         # 请 closing a notice: 现将…印发给你们,请认真贯彻落实
         m = r.request.search(body)
-        if m and not re.search(r"如需|如有|若需|若有|如对|请与|请拨打|请联系|请登录|请访问|请点击|请致电|请发送|请于工作",
-                                body[max(0, m.start() - 6):m.end()]):
+        if m and not _NOT_A_REQUEST.search(body[max(0, m.start() - 6):m.end()]):
             s = sent.vstart + m.start(1)
             hits.append(CommitmentHit(s, sent.vend, sent))
             continue
@@ -727,11 +926,16 @@ def commitment_hits(ctx: _Context) -> list[CommitmentHit]:
         # directive brings its own deadline (…,推进门户网站于2019年底前完成改造)
         bounds = [start_idx]
         dated = _has_before_date(ctx, flags[start_idx]["clause"])
+        adverbial: dict[int, bool] = {}  # _adverbial of flags[i], asked again for every later clause
         for k in range(start_idx + 1, len(flags)):
             f = flags[k]
             own_date = _has_before_date(ctx, f["clause"])
-            lead_only = all(_adverbial(ctx, g) for g in flags[bounds[-1]:k])  # 下一步,我局将……: no split
-            if _ACTOR_SPLIT.match(f["text"]) and not lead_only:
+            actor = _ACTOR_SPLIT.match(f["text"])
+            # 下一步,我局将……: no split (only the two branches that read it need it)
+            lead_only = bool(actor or (own_date and not dated)) and all(
+                adverbial[i] if i in adverbial else adverbial.setdefault(i, _adverbial(ctx, flags[i]))
+                for i in range(bounds[-1], k))
+            if actor and not lead_only:
                 bounds.append(k)
                 dated = own_date
             elif own_date and not dated and not lead_only and \
@@ -771,12 +975,12 @@ def _is_target(text: str, vs: int, ve: int, e: Entity) -> bool:
     before = text[max(0, vs - 6):vs]
     if unit in _DURATION_UNITS and approx == "at_most":
         # 15个工作日内 is a time limit, not a goal -- unless it is what is being cut (缩短至100个工作日内)
-        return bool(re.search(r"(?:缩短|压缩|压减|减少|降低|控制)(?:至|到|在)\s*$", before))
+        return bool(_CUT_TO.search(before))
     if approx in ("at_least", "more_than") and unit not in _DURATION_UNITS:
         return True
     if unit == "%" or approx is not None:
         return bool(_TARGET_BEFORE.search(before)) or text[ve:ve + 2] in ("以上",)
-    return bool(re.search(r"(?:不少于|不低于|至少|达到|超过|力争|确保|每[年季月周][^,;。]{0,8})\s*$", before))
+    return bool(_GOAL_BEFORE.search(before))
 
 
 #: relative period words: in a report's plan they mean the coming year (年内实现全覆盖)
@@ -793,15 +997,15 @@ def _deadline_score(ctx: _Context, vs: int, ve: int, e: Entity, ca: int, cb: int
     if v is not None and v.start is not None and ctx.year is not None and int(v.start[:4]) <= ctx.year \
             and ctx.doc_type == "annual_report" and v.modifier != "before" and not _RELATIVE_PERIOD.search(e.text):
         return 0  # a report is about its reference year: a period in it is no time limit of a plan
-    if after.startswith("的") or re.match(r"(?:度|年)?(?:工作|政府|政务|报告|要点|年度报告|以来)", after):
+    if after.startswith("的") or _NAME_AFTER_DATE.match(after):
         return 0
     if v is not None and v.modifier == "after":
         return 0
     if v is not None and v.modifier == "before":
         return 3
-    if re.search(r"(?:到|于|在|至|截至|力争|争取|确保)\s*$", before) or vs == ca or text[ve:ve + 1] in ",":
+    if _BY_BEFORE.search(before) or vs == ca or text[ve:ve + 1] in ",":
         return 2
-    if re.search(r"年内|年底|今年|全年|上半年|下半年|季度|月底|年度", e.text):
+    if _PERIOD_WORD.search(e.text):
         return 2
     return 1
 
@@ -846,7 +1050,7 @@ def _commitment_links(ctx: _Context, com: Entity, vs: int, ve: int,
 def _next_id(entities: Sequence[Entity]) -> int:
     n = 0
     for e in entities:
-        m = re.fullmatch(r"e(\d+)", e.id)
+        m = _ENTITY_ID.fullmatch(e.id)
         if m:
             n = max(n, int(m.group(1)))
     return n + 1

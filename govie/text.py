@@ -86,30 +86,35 @@ class TextView:
         if not drops and not ("&" in original and _ENTITY.search(original)):
             # 1:1 fast path: offsets are the identity
             return cls(original, original.translate(table) if table else original, (), ())
+        # the characters that do not map 1:1 (dropped ones, HTML entities) are found by one
+        # regex scan; the runs between them are translated and mapped as whole slices
+        dropped = "".join(re.escape(chr(o)) for o, v in table.items() if v == "")
+        special = re.compile(_ENTITY.pattern + ("|[" + dropped + "]" if dropped else ""))
         out: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
-        i, n = 0, len(original)
-        while i < n:
-            ch = original[i]
-            if ch == "&":
-                m = _ENTITY.match(original, i)
-                if m:
-                    dec = html.unescape(m.group())
-                    if len(dec) == 1 and dec != m.group():
-                        norm = normalise_char(dec)
-                        if norm:
-                            out.append(norm)
-                            starts.append(i)
-                            ends.append(m.end())
-                        i = m.end()
-                        continue
-            norm = table.get(ord(ch), ch)
-            if norm:
-                out.append(norm)
-                starts.append(i)
-                ends.append(i + 1)
-            i += 1
+        pos = 0  # start of the run not yet copied
+        for m in special.finditer(original):
+            a = m.start()
+            if original[a] == "&":
+                dec = html.unescape(m.group())
+                if not (len(dec) == 1 and dec != m.group()):
+                    continue  # not an entity of one character: plain text, part of the run
+            if a > pos:
+                out.append(original[pos:a].translate(table))
+                starts.extend(range(pos, a))
+                ends.extend(range(pos + 1, a + 1))
+            if original[a] == "&":
+                norm = normalise_char(dec)
+                if norm:
+                    out.append(norm)
+                    starts.append(a)
+                    ends.append(m.end())
+            pos = m.end()
+        if pos < len(original):
+            out.append(original[pos:].translate(table))
+            starts.extend(range(pos, len(original)))
+            ends.extend(range(pos + 1, len(original) + 1))
         return cls(original, "".join(out), tuple(starts), tuple(ends))
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:

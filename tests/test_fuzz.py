@@ -6,7 +6,8 @@ Profiles (``settings.register_profile``), chosen by the env var GOVIE_FUZZ_PROFI
   runs in well under 60 s on 2 slow cores;
 * ``long``: 5000 examples per test, still derandomised unless GOVIE_FUZZ_RANDOM=1.
 
-Every generated document must pass ``check_document``, survive
+Every generated document must pass ``check_document`` (and come back within
+TIME_LIMIT seconds, GOVIE_FUZZ_TIME_LIMIT, default 10: no regex backtracking), survive
 ``to_dict -> json -> from_dict`` unchanged, and keep ``text[start:end] == entity.text``
 on the original text.  Value parsers must never raise on arbitrary strings.
 The number of examples each test ran is recorded in ``EXAMPLES`` and printed at the
@@ -18,23 +19,24 @@ from __future__ import annotations
 import json
 import math
 import os
+import time
 from collections import Counter
 
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-import govie  # noqa: E402
-from govie.types import CountValue, DateValue, DocNoValue, Document, check_document  # noqa: E402
-from govie.values import count as count_value  # noqa: E402
-from govie.values import date as date_value  # noqa: E402
-from govie.values import doc_no as doc_no_value  # noqa: E402
-from govie.values.numerals import cn_to_int, digit_string  # noqa: E402
+import govie
+from govie.types import CountValue, DateValue, DocNoValue, Document, check_document
+from govie.values import count as count_value
+from govie.values import date as date_value
+from govie.values import doc_no as doc_no_value
+from govie.values.numerals import cn_to_int, digit_string
 
-_COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-               database=None, print_blob=True)
+_COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+           "database": None, "print_blob": True}
 settings.register_profile("ci", max_examples=200, derandomize=True, **_COMMON)
 settings.register_profile("long", max_examples=5000,
                           derandomize=os.environ.get("GOVIE_FUZZ_RANDOM") != "1", **_COMMON)
@@ -50,8 +52,16 @@ EXAMPLES: Counter = Counter()
 
 
 # ----------------------------------------------------------------------------- the invariant
+#: seconds one extract() of a fuzz input (at most a few thousand characters) may take: a
+#: regex that backtracks on a run of spaces or a quadratic loop blows far past it
+TIME_LIMIT = float(os.environ.get("GOVIE_FUZZ_TIME_LIMIT", "10"))
+
+
 def _check(text: str, reference_year: int | None = None) -> Document:
+    t0 = time.perf_counter()
     doc = govie.extract(text, mode="rules", reference_year=reference_year)
+    took = time.perf_counter() - t0
+    assert took < TIME_LIMIT, f"extract() took {took:.1f} s on {len(text)} characters"
     assert isinstance(doc, Document)
     assert doc.text == text  # offsets index the ORIGINAL text
     check_document(doc)
@@ -144,9 +154,20 @@ def mutated_sentence(draw) -> str:
 
 
 @st.composite
+def _gap(draw) -> str:
+    left = draw(st.sampled_from(["某办〔2020〕1号", "某〔2020", "〔2020〕", "1", "12.5", "某令", "《办法》", "<", "（2020",
+                                 "•", "2020年", "共", "下一步", ""]))
+    space = draw(st.sampled_from([" ", "\t", "\u3000", "\xa0", " \t"]))
+    right = draw(st.sampled_from(["x《某某办法》", "x", "号", "%x", ")", "第x", "\n1", "〕x", ""]))
+    return left + space * draw(st.integers(20, 3000)) + right
+
+
+@st.composite
 def structured(draw) -> str:
     """Hand-shaped hard inputs: nested brackets, huge repeats, impossible dates, giant numbers."""
-    kind = draw(st.sampled_from(["nested", "repeat", "date", "number", "docno", "lines"]))
+    kind = draw(st.sampled_from(["nested", "repeat", "date", "number", "docno", "lines", "gap"]))
+    if kind == "gap":  # a long run of spaces inside a pattern: catches regex backtracking (\s*X?\s*)
+        return draw(_gap())
     if kind == "nested":
         n = draw(st.integers(1, 150))
         inner = draw(st.sampled_from(["", "办法", "关于<x>的通知"]))
@@ -211,16 +232,24 @@ def test_invented_sentences_extract_something():
 
 
 # ----------------------------------------------------------------------------- value parsers
-_value_text = st.one_of(random_text, mutated_sentence(), structured(),
+_value_text = st.one_of(random_text, mutated_sentence(), structured(), _gap(),
                         st.text(alphabet=st.sampled_from(_SPECIAL + _DIGITS), max_size=60),
                         st.text(alphabet=_NUMBERISH | st.sampled_from(_DIGITS + list("万亿十百千年月日号")), max_size=12))
+
+
+def _timed(fn, *args):
+    t0 = time.perf_counter()
+    out = fn(*args)
+    took = time.perf_counter() - t0
+    assert took < TIME_LIMIT / 5, f"{fn.__module__}.parse took {took:.1f} s on {len(args[0])} characters"
+    return out
 
 
 @parser_settings
 @given(_value_text, st.one_of(st.none(), st.integers(-10 ** 6, 10 ** 6)))
 def test_date_parse_never_raises(text, year):
     EXAMPLES["date_parse"] += 1
-    v = date_value.parse(text, year)
+    v = _timed(date_value.parse, text, year)
     assert v is None or isinstance(v, DateValue)
     if v is not None:
         v.check()
@@ -230,7 +259,7 @@ def test_date_parse_never_raises(text, year):
 @given(_value_text)
 def test_count_parse_never_raises(text):
     EXAMPLES["count_parse"] += 1
-    v = count_value.parse(text)
+    v = _timed(count_value.parse, text)
     assert v is None or isinstance(v, CountValue)
     if v is not None:
         v.check()
@@ -241,7 +270,7 @@ def test_count_parse_never_raises(text):
 @given(_value_text)
 def test_doc_no_parse_never_raises(text):
     EXAMPLES["doc_no_parse"] += 1
-    v = doc_no_value.parse(text)
+    v = _timed(doc_no_value.parse, text)
     assert v is None or isinstance(v, DocNoValue)
     if v is not None:
         v.check()

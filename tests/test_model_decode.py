@@ -120,7 +120,7 @@ def test_decode_bio_multichar_tokens_and_skipped_tokens():
 def test_decode_bio_score_is_mean_probability():
     probs = rows(["B-COUNT", "I-COUNT"], 0.9)
     probs[1] = [0.1, 0.0, 0.0, 0.2, 0.7]
-    (s, e, lab, score), = decode_bio(probs, TAGS, chars("5件"), "5件")
+    (_s, _e, _lab, score), = decode_bio(probs, TAGS, chars("5件"), "5件")
     assert score == pytest.approx((0.9 + 0.7) / 2)
 
 
@@ -209,10 +209,38 @@ def test_combine_model_mode_ignores_policy_and_threshold():
     assert got == sorted((s, e, lab, True) for s, e, lab, _ in MODEL)
 
 
-def test_combine_default_policy():
-    got = _spans(combine(R, MODEL, mode="auto"))
-    # rules for DATE/COUNT, model for SUBJECT; COMMITMENT below its 0.5 floor
-    assert got == [(0, 4, "DATE", False), (10, 12, "COUNT", False), (30, 33, "SUBJECT", True)]
+def test_combine_default_policy_is_rules():
+    assert _spans(combine(R, MODEL, mode="auto")) == [(0, 4, "DATE", False), (10, 12, "COUNT", False)]
+
+
+def test_combine_thresholds():
+    table = {"SUBJECT": {"policy": "model", "min_score": 0.95}, "COMMITMENT": {"policy": "model", "min_score": 0.2}}
+    got = _spans(combine([], MODEL, mode="hybrid", policy=table))
+    assert got == [(40, 45, "COMMITMENT", True)]
+
+
+@pytest.mark.parametrize("policy,expected", [
+    (None, False),
+    ({"DATE": "rules"}, False),
+    ({"DATE": "intersect"}, True),
+    ({"SUBJECT": {"policy": "model"}}, True),
+])
+def test_uses_model(policy, expected):
+    from govie.hybrid import uses_model
+
+    assert uses_model(policy) is expected
+
+
+def test_auto_mode_skips_a_model_whose_policy_is_rules(tmp_path):
+    import json
+
+    from govie.model import worth_loading
+
+    (tmp_path / "govie.json").write_text(json.dumps({"hybrid_policy": {"DATE": "rules"}}), encoding="utf-8")
+    assert worth_loading(tmp_path, "auto") is False
+    assert worth_loading(tmp_path, "hybrid") is True
+    (tmp_path / "govie.json").write_text(json.dumps({"hybrid_policy": {"DATE": "union"}}), encoding="utf-8")
+    assert worth_loading(tmp_path, "auto") is True
 
 
 def test_combine_model_candidates_carry_score():
@@ -237,3 +265,15 @@ def test_merge_semantic(policy, keep):
     semantic = [E(0, 5, "SUBJECT"), E(8, 9, "SUBJECT")]
     got = merge_semantic(model_ents, semantic, mode="hybrid", policy={"SUBJECT": policy})
     assert [(e.start, e.end) for e in got] == keep
+
+
+# ----------------------------------------------------------------------------- govie train (no torch needed)
+def test_cli_train_is_registered_and_explains_missing_requirements(monkeypatch, capsys):
+    from govie.cli import build_parser
+    from govie.cli import train as cli_train
+
+    args = build_parser().parse_args(["train", "cfg.yaml", "--resume", "--gold", "a.jsonl", "--gold", "b"])
+    assert args.config == "cfg.yaml" and args.resume and args.gold == ["a.jsonl", "b"]
+    monkeypatch.setattr(cli_train, "missing_requirements", lambda: ["torch"])
+    assert args._run(args) == 2
+    assert "pip install 'govie[train]'" in capsys.readouterr().err

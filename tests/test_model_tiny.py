@@ -61,16 +61,15 @@ def make_tiny_base(d: Path) -> Path:
     return d
 
 
-def train_tiny(base: Path, work: Path, log=None, **over) -> Path:
+def train_tiny(base: Path, work: Path, log=None, resume: bool = False, **over) -> Path:
     from training.config import load_config
     from training.train import train
 
     gold = work / "gold.jsonl"
     with open(gold, "w", encoding="utf-8") as fh:
-        for i, (text, spans) in enumerate(SENTENCES):
-            fh.write(json.dumps(_doc(f"t{i}", text, spans), ensure_ascii=False) + "\n")
-        for i, (text, spans) in enumerate(SENTENCES[:3]):  # dev: copies of training sentences
-            fh.write(json.dumps(_doc(f"d{i}", text, spans), ensure_ascii=False) + "\n")
+        docs = [_doc(f"t{i}", text, spans) for i, (text, spans) in enumerate(SENTENCES)]
+        docs += [_doc(f"d{i}", text, spans) for i, (text, spans) in enumerate(SENTENCES[:3])]  # dev: copies
+        fh.writelines(json.dumps(d, ensure_ascii=False) + "\n" for d in docs)
     ids = [f"t{i}" for i in range(len(SENTENCES))]
     cfg = load_config(None, base=str(base), num_hidden_layers=0, gold=[str(gold)],
                       output_dir=str(work / "model"), max_epochs=30, min_epochs=30, patience=100,
@@ -80,7 +79,7 @@ def train_tiny(base: Path, work: Path, log=None, **over) -> Path:
     for k, v in over.items():
         setattr(cfg, k, v)
     cfg.silver.max_sentences = 0
-    metrics = train(cfg, log=log or (lambda m: None))
+    metrics = train(cfg, resume=resume, log=log or (lambda m: None))
     assert metrics["best_epoch"] is not None
     return work / "model"
 
@@ -146,7 +145,13 @@ def test_extract_with_model_dir(trained, mode):
         assert doc.entities, "the tiny model should find something in a training sentence"
 
 
-def test_resume_continues(trained, tiny_base, tmp_path):
-    """--resume reads the checkpoint and goes on from the saved epoch."""
-    state = json.loads((Path(str(trained) + ".ckpt") / "state.json").read_text(encoding="utf-8"))
-    assert state["epoch"] >= 1 and state["history"]
+def test_resume_continues(trained, tiny_base):
+    """--resume reads OUTPUT_DIR.ckpt and goes on from the saved epoch."""
+    state_file = Path(str(trained) + ".ckpt") / "state.json"
+    before = json.loads(state_file.read_text(encoding="utf-8"))
+    assert before["epoch"] == 30 and len(before["history"]) == 30
+    lines = []
+    train_tiny(tiny_base, trained.parent, log=lines.append, resume=True, max_epochs=32, min_epochs=32)
+    after = json.loads(state_file.read_text(encoding="utf-8"))
+    assert after["epoch"] == 32 and len(after["history"]) == 32
+    assert any(line.startswith("resume: from epoch 30") for line in lines)

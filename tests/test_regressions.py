@@ -210,3 +210,106 @@ def test_title_lost_open_still_found():
     assert [(c.rule, text[c.start:c.end]) for c in titles.find(text)] == [("lost_open_cue", "某某县政务公开工作要点")]
     text = "某某县信息公开管理办法》\n"
     assert [(c.rule, text[c.start:c.end]) for c in titles.find(text)] == [("lost_open", "某某县信息公开管理办法")]
+
+
+# ----------------------------------------------------------------------------- regex backtracking
+# `\s*X?\s*` side by side backtracks polynomially on a long run of spaces when the match fails.
+def test_doc_no_value_spaces_no_backtracking():
+    """doc_no._BRACKET took 195 s on 〔2020 + 2000 spaces + x (cubic); now a few ms."""
+    t = _seconds(doc_no_value.parse, "某〔2020" + " " * 5000 + "x")
+    assert t < 1.0
+    assert _seconds(doc_no_value.parse, "某令" + " " * 5000 + "x") < 1.0
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("某办 〔 2022 〕 86 号", DocNoValue("某办", 2022, 86)),
+    ("某办〔2020〕第 5号", DocNoValue("某办", 2020, 5)),
+    ("某办[2020] 5号", DocNoValue("某办", 2020, 5)),
+    ("某县令 第 3 号", DocNoValue("某县令", None, 3)),
+    ("某县令3号", DocNoValue("某县令", None, 3)),
+])
+def test_doc_no_value_rewritten_regex_same_language(text, expected):
+    assert doc_no_value.parse(text) == expected
+
+
+def test_table_line_number_only_no_backtracking():
+    """table_lines._NUMBER_ONLY (\\s*%?\\s*) was quadratic on '1' + spaces + 'x' lines, once per COUNT."""
+    from govie.rules.table_lines import is_table_line
+
+    line = "1" + " " * 20000 + "x"
+    assert _seconds(is_table_line, line) < 0.5
+    assert not is_table_line(line)
+    assert [is_table_line(x) for x in ("12", " 3.5 % ", "1,234", "12 %", "12%x", "1 2")] == \
+        [True, True, True, True, False, False]
+
+
+def test_doc_title_gap_no_backtracking():
+    """relate._NO_THEN_TITLE had four \\s* in a row: DOC_NO + 400 spaces + x《…》 took 22 s in extract."""
+    text = "某办〔2020〕1号" + " " * 3000 + "x《某某管理办法》"
+    assert _seconds(lambda t: _doc(t), text) < 5.0
+    doc = _doc("《某某管理办法》（某办〔2020〕1号）")
+    assert [r.label for r in doc.relations if r.label == "doc_title"] == ["doc_title"]
+    doc = _doc("某办〔2020〕1号 印发的《某某管理办法》")
+    assert [r.label for r in doc.relations if r.label == "doc_title"] == ["doc_title"]
+
+
+def test_doc_title_linear_in_number_list():
+    """relate.doc_title sliced text[title.end:number.start] per number: a list of numbers after one
+    title was quadratic (20k numbers 1.75 s); now matched in place."""
+    from govie.relate import doc_title
+
+    def build(n: int):
+        unit = "某办〔2020〕1号"
+        text = "《办法》" + unit * n + "《通知》"
+        ents = [Entity("t0", 1, 3, "TITLE", "办法"), Entity("t1", len(text) - 3, len(text) - 1, "TITLE", "通知")]
+        ents += [Entity(f"d{k}", 4 + k * len(unit), 4 + (k + 1) * len(unit), "DOC_NO", unit) for k in range(n)]
+        return ents, text
+
+    small, big = build(2000), build(16000)
+    t_small = max(_seconds(lambda a: doc_title(*a), small), 1e-3)
+    t_big = _seconds(lambda a: doc_title(*a), big)
+    assert t_big < 30 * t_small + 0.3  # linear ~8x, the slicing version ~60x
+
+
+# ----------------------------------------------------------------------------- semantic layer (not ours)
+# Found by benchmarks/pathological.py; govie/semantic.py belongs to helper "semantic": cause and fix
+# are in /tmp/notes/robust.md.  xfail (non-strict) until fixed there; then drop the marker.
+@pytest.mark.xfail(strict=False, reason="semantic.commitment_hits recomputes all(_adverbial(...)) per clause: O(k^2)")
+def test_semantic_adverbial_run_linear(monkeypatch):
+    import govie.semantic as semantic
+
+    calls = [0]
+    orig = semantic._adverbial
+
+    def counting(*args):
+        calls[0] += 1
+        return orig(*args)
+
+    monkeypatch.setattr(semantic, "_adverbial", counting)
+    _doc("下一步，" * 1000)  # 1000 adverbial clauses in one sentence
+    assert calls[0] < 20 * 1000  # was ~k^2/2 = 500,000
+
+
+@pytest.mark.xfail(strict=False, reason="semantic._clause_of scans every clause of the sentence per COUNT")
+def test_semantic_clause_lookup_sublinear():
+    """One sentence of 3000 comma clauses ("共5件，" x 3000): finding the clause of each COUNT
+    must not walk the clause list from its start every time (was N^2/2 = 4.5M steps)."""
+    import dataclasses
+
+    import govie.semantic as semantic
+    from govie.segment import segment
+
+    steps = [0]
+
+    class Counting(tuple):
+        def __iter__(self):
+            for x in tuple.__iter__(self):
+                steps[0] += 1
+                yield x
+
+    (sent,) = [s for s in segment("共5件，" * 3000) if s.clauses]
+    assert len(sent.clauses) >= 2900
+    sent = dataclasses.replace(sent, clauses=Counting(sent.clauses))
+    for c in sent.clauses[::10]:  # a plain-tuple slice: not counted
+        assert semantic._clause_of(sent, c.vstart, c.vend) is c
+    assert steps[0] < 50 * len(sent.clauses)

@@ -84,7 +84,7 @@ def test_entry_point_when_installed():
     if not eps:
         pytest.skip("the spacy_factories entry point is not installed (pyproject not updated/reinstalled)")
     code = ("import spacy; nlp = spacy.blank('zh'); nlp.add_pipe('govie', config={'mode': 'rules'}); "
-            "print([s.label_ for s in nlp('根据《条例》').spans['govie']])")
+            "doc = nlp('根据《条例》'); print([s.label_ for s in doc.spans['govie']])")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "['TITLE']"

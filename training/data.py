@@ -30,9 +30,10 @@ import hashlib
 import json
 import random
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from govie.labels import ENTITY_LABELS
 from govie.text import TextView

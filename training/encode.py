@@ -20,8 +20,8 @@ windows the runtime tagger uses, govie.model.decode.windows), each wrapped in CL
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from govie.model.decode import clean_offsets, tag_set, windows
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import torch
 
@@ -91,12 +92,21 @@ def from_base(base: str, num_hidden_layers: int | None = None, window: int = 256
         bundle.cfg.setdefault("base", base)
         bundle.cfg["continued_from"] = str(base)
         return bundle
+    from transformers.utils import logging as hf_logging
+
     kw = {"num_hidden_layers": int(num_hidden_layers)} if num_hidden_layers else {}
     config = AutoConfig.from_pretrained(base, **kw)
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()  # the dropped upper layers are reported as "unexpected" keys
+    hf_logging.disable_progress_bar()
     try:
-        encoder = AutoModel.from_pretrained(base, config=config, add_pooling_layer=False)
-    except TypeError:
-        encoder = AutoModel.from_pretrained(base, config=config)
+        try:
+            encoder = AutoModel.from_pretrained(base, config=config, add_pooling_layer=False)
+        except TypeError:
+            encoder = AutoModel.from_pretrained(base, config=config)
+    finally:
+        hf_logging.set_verbosity(level)
+        hf_logging.enable_progress_bar()
     encoder = encoder.float()
     tok = _backend(AutoTokenizer.from_pretrained(base))
     cfg = govie_cfg(tok, base, window, stride, head_dropout, base_layers=config.num_hidden_layers)
@@ -126,8 +136,11 @@ def save(bundle: Bundle, out_dir: str | Path, storage: str = "fp16") -> Path:
     tok_cfg = {"backend": "tokenizers", "tokenizer_class": "PreTrainedTokenizerFast",
                "cls_token": special["cls"], "bos_token": special["cls"], "sep_token": special["sep"],
                "eos_token": special["sep"], "pad_token": special["pad"], "model_max_length": 512}
-    unk = bundle.tokenizer.id_to_token(3)
-    if unk and "unk" in unk.lower():
+    tmodel = json.loads(bundle.tokenizer.to_str()).get("model", {})
+    unk = tmodel.get("unk_token")
+    if unk is None and isinstance(tmodel.get("unk_id"), int):
+        unk = bundle.tokenizer.id_to_token(tmodel["unk_id"])
+    if unk:
         tok_cfg["unk_token"] = unk
     (out / "tokenizer_config.json").write_text(json.dumps(tok_cfg, ensure_ascii=False, indent=2) + "\n",
                                                encoding="utf-8")

@@ -44,6 +44,29 @@ def available(model_dir=None) -> bool:
     return unavailable_reason(model_dir) is None
 
 
+def hybrid_policy(model_dir=None) -> dict | None:
+    """The per-label hybrid policy stored in the model directory's govie.json (no torch needed)."""
+    import json
+
+    path = _dir(model_dir) / "govie.json"
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh).get("hybrid_policy")
+    except (OSError, ValueError):
+        return None
+
+
+def worth_loading(model_dir=None, mode: str = "auto") -> bool:
+    """False when ``mode`` is "auto" and the model's measured hybrid policy takes nothing
+    from the model (every label "rules"): auto extraction is then rules only and skips
+    loading torch. "model" and "hybrid" always load it."""
+    if mode != "auto":
+        return True
+    from ..hybrid import uses_model
+
+    return uses_model(hybrid_policy(model_dir))
+
+
 def load_tagger(model_dir=None):
     from .tagger import Tagger
 

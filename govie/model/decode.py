@@ -22,7 +22,7 @@ Probabilities are sequences of sequences of floats (lists, tuples or numpy rows)
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 Span = tuple[int, int, str, float]
 

@@ -17,8 +17,9 @@ decoded per tag layer. This module never imports ``training``.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -170,7 +171,7 @@ class Tagger:
         return [t[2:] for t in self.tags_a + self.tags_b if t.startswith("B-")]
 
     @classmethod
-    def load(cls, model_dir, quantize: str | bool | None = None, threads: int | None = None) -> "Tagger":
+    def load(cls, model_dir, quantize: str | bool | None = None, threads: int | None = None) -> Tagger:
         """Load a model directory.
 
         quantize: True/"int8" applies dynamic int8 quantisation of the Linear layers at

@@ -51,7 +51,8 @@ def _find(text: str) -> list[Table]:
 
     segs = []
     scan = text
-    low = text[:2_000_000].lower()
+    # markup needs a "<" (no character lower-cases to one): plain text skips the lower() copy
+    low = text[:2_000_000].lower() if text.find("<", 0, 2_000_000) >= 0 else ""
     if "<table" in low:
         html_segs, spans = parse_html.segments(text)
         segs.extend(html_segs)

@@ -170,17 +170,19 @@ def _label_run(text: str) -> list[tuple[int, int]] | None:
 
     vocab = _VOCAB or _load_vocab()
     n = len(text)
+    skip = _skips(text)
     best: list[list[tuple[int, int]] | None] = [None] * (n + 1)
     best[n] = []
     for i in range(n - 1, -1, -1):
-        if _DROP_CH.match(text[i]):
+        if skip[i] != i:  # a dropped character
             if best[i + 1] is not None:
                 best[i] = best[i + 1]
             continue
         cand = None
         # an enumerator (一、 (一) 1.) may open a label
-        enum_len = len(text) - i - len(split_label(text[i:])[1]) if split_label(text[i:])[0] else 0
-        for j in _label_ends(text, i, vocab, enum_len):
+        enum, core_ = split_label(text[i:])
+        enum_len = len(text) - i - len(core_) if enum else 0
+        for j in _label_ends(text, i, vocab, enum_len, skip):
             rest = best[j]
             if rest is not None and (cand is None or len(rest) + 1 < len(cand)):
                 cand = [(i, j)] + rest
@@ -188,7 +190,17 @@ def _label_run(text: str) -> list[tuple[int, int]] | None:
     return best[0]
 
 
-def _label_ends(text: str, i: int, vocab: tuple[str, ...], enum_len: int):
+def _skips(text: str) -> list[int]:
+    """``skip[j]``: the first index >= j whose character is not dropped (``len(text)`` if none)."""
+    n = len(text)
+    skip = [n] * (n + 1)
+    for j in range(n - 1, -1, -1):
+        skip[j] = skip[j + 1] if _DROP_CH.match(text[j]) else j
+    return skip
+
+
+def _label_ends(text: str, i: int, vocab: tuple[str, ...], enum_len: int, skip: list[int] | None = None):
+    """End offsets of the vocabulary labels that start at ``i`` (dropped characters ignored)."""
     out = set()
     starts = {i}
     if enum_len:
@@ -197,14 +209,22 @@ def _label_ends(text: str, i: int, vocab: tuple[str, ...], enum_len: int):
         m = _ENUM.match(text, i)
         if m:
             starts.add(m.end())
+    if skip is None:
+        skip = _skips(text)
+    n = len(text)
+    by_first = _BY_FIRST if vocab is _VOCAB else _by_first(vocab)
     for st in starts:
-        for v in vocab:
-            j = st
+        if "" in by_first:
+            out.add(st)  # an empty label matches anywhere
+        j0 = skip[st] if st <= n else n
+        if j0 >= n:
+            continue
+        for v in by_first.get(text[j0], ()):  # only labels whose first character is there
+            j = j0 + 1
             ok = True
-            for ch in v:
-                while j < len(text) and _DROP_CH.match(text[j]):
-                    j += 1
-                if j >= len(text) or text[j] != ch:
+            for ch in v[1:]:
+                j = skip[j]
+                if j >= n or text[j] != ch:
                     ok = False
                     break
                 j += 1
@@ -213,12 +233,21 @@ def _label_ends(text: str, i: int, vocab: tuple[str, ...], enum_len: int):
     return sorted(out, reverse=True)
 
 
+def _by_first(vocab: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    groups: dict[str, list[str]] = {}
+    for v in vocab:
+        groups.setdefault(v[:1], []).append(v)
+    return {k: tuple(g) for k, g in groups.items()}
+
+
 _VOCAB: tuple[str, ...] = ()
+_BY_FIRST: dict[str, tuple[str, ...]] = {}
 
 
 def _load_vocab() -> tuple[str, ...]:
-    global _VOCAB
+    global _VOCAB, _BY_FIRST
     _VOCAB = _vocabulary()
+    _BY_FIRST = _by_first(_VOCAB)
     return _VOCAB
 
 
@@ -268,13 +297,19 @@ def segments(text: str, view: TextView | None = None) -> list[Segment]:
     cur: Segment | None = None
     pos = 0
     line_no = 0
+    # where the openers occur, by one scan of the text (an opener never spans a line break)
+    hits = [m.start() for m in _OPENERS_RX.finditer(vt)]
+    k = 0
     for raw_line in vt.split("\n"):
         start = pos
         pos += len(raw_line) + 1
         line_no += 1
+        while k < len(hits) and hits[k] < start:
+            k += 1
         if not raw_line.strip():
             continue
-        if cur is None and not _cheap_candidate(raw_line):
+        if cur is None and not (k < len(hits) and hits[k] < start + len(raw_line)
+                                and _cheap_candidate(raw_line, opener=True)):
             continue
         glue = cur is not None or raw_line.lstrip().startswith("信息内容")
         tokens, sep = line_tokens(view, start, raw_line, line_no, glue=glue)
@@ -305,12 +340,13 @@ def segments(text: str, view: TextView | None = None) -> list[Segment]:
     return [s for s in out if any(t.text for t in s.tokens)]
 
 
-def _cheap_candidate(line: str) -> bool:
-    """Fast pre-filter: could this line open a table?"""
+def _cheap_candidate(line: str, opener: bool | None = None) -> bool:
+    """Fast pre-filter: could this line open a table? (``opener``: already known to hold one)"""
     if len(line) > 200 and "|" not in line and "\t" not in line:
         return False
-    return any(k in line for k in _OPENERS)
+    return opener if opener is not None else any(k in line for k in _OPENERS)
 
 
 _OPENERS = ("主动公开", "申请情况", "行政复议", "第二十条", "勾稽", "申请人情况", "本年新收", "信息内容",
             "主動公開", "申請情況", "行政複議", "勾稽", "申請人情況")
+_OPENERS_RX = re.compile("|".join(re.escape(k) for k in sorted(set(_OPENERS), key=len, reverse=True)))

@@ -27,9 +27,20 @@ _YEAR_NOTE = re.compile(r"[(（]\s*\d{4}\s*年?(?:度)?\s*[)）]")
 _DROP = re.compile(r"[\s\"'“”‘’「」『』《》<>()（）\[\]【】〔〕,，.。:：;；、/\\\-—–_·…!！?？*＊|]+")
 
 
+class _NormTable(dict):
+    """``str.translate`` table of ``normalise_char``, filled in on first sight of a character."""
+
+    def __missing__(self, code: int) -> str:
+        out = self[code] = normalise_char(chr(code))
+        return out
+
+
+_NORM = _NormTable()
+
+
 def normalise(text: str) -> str:
     """Character normalisation of govie.text (traditional -> simplified, full-width -> ASCII)."""
-    return "".join(normalise_char(ch) for ch in text)
+    return text.translate(_NORM)
 
 
 def split_label(text: str) -> tuple[str | None, str]:
@@ -107,6 +118,13 @@ class Section:
         self.default_columns = {str(rev): {int(k): tuple(v) for k, v in cols.items()}
                                 for rev, cols in (spec.get("default_columns") or {}).items()}
         self.metric_rows = {str(rev): tuple(v) for rev, v in (spec.get("metric_rows") or {}).items()}
+        self._matches: dict[str, tuple[Match, ...]] = {}
+        by_first: dict[str, list[tuple[Entry, tuple[str, ...]]]] = {}
+        for e in self.entries:
+            firsts = dict.fromkeys(v[0] for v in e.variants if v)
+            for ch in firsts:
+                by_first.setdefault(ch, []).append((e, tuple(v for v in e.variants if v and v[0] == ch)))
+        self._by_first = {ch: tuple(es) for ch, es in by_first.items()}
 
     def children(self, group: str, revision: str | None = None) -> tuple[str, ...]:
         return tuple(k for k, e in self.rows.items() if e.parent == group
@@ -132,15 +150,25 @@ class Section:
 
     def match(self, text: str) -> list[Match]:
         """Entries whose labels fit ``text``, best first (empty when none fits)."""
+        # a table's labels recur on every line and in every report: one computation per label
+        hit = self._matches.get(text)
+        if hit is None:
+            hit = tuple(self._match(text))
+            if len(self._matches) >= 8192:
+                self._matches.clear()
+            self._matches[text] = hit
+        return list(hit)
+
+    def _match(self, text: str) -> list[Match]:
         enum, c = split_label(normalise(text))
         if not c:
             return []
         out: list[Match] = []
-        for e in self.entries:
+        # every way a variant can fit needs its first character to be the label's: only
+        # those entries and variants are scored (in entry order, as the stable sort needs)
+        for e, variants in self._by_first.get(c[0], ()):
             best = 0.0
-            for v in e.variants:
-                if not v:
-                    continue
+            for v in variants:
                 if c == v:
                     s = 3.0
                 elif c.startswith(v) and len(v) >= 2:

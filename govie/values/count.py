@@ -74,7 +74,7 @@ def _parse(text: str) -> CountValue | None:
     return CountValue(_tidy(v), unit, approx)
 
 
-def _finite(v: int | float) -> bool:
+def _finite(v: float) -> bool:
     """True when ``v`` is a finite number a float (and JSON reader) can hold."""
     try:
         return math.isfinite(float(v))
