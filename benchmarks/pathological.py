@@ -138,7 +138,8 @@ def run(mode: str, sizes: list[float], names: list[str] | None, max_ratio: float
         if cut:
             cells[-1] = f"{'>' + format(limit, 'g'):>10s}{'-':>8s}"
         cells += [f"{'-':>10s}{'-':>8s}"] * (len(sizes) - len(cells))
-        row = f"{name:22s}" + "".join(cells) + f"{('>=' if cut else '') + format(ratio, '.2f'):>8s}{ents:9d}"
+        row = f"{name:22s}" + "".join(cells) + f"{('>=' if cut else '') + format(ratio, '.2f'):>8s}" + \
+            (f"{'-':>9s}" if cut else f"{ents:9d}")
         if bad:
             row += f"  TIMEOUT (killed after {limit:g} s)" if cut else "  SUPERLINEAR"
         lines.append(row)
