@@ -277,7 +277,7 @@ def test_doc_title_linear_in_number_list():
 def test_semantic_adverbial_run_linear(monkeypatch):
     """commitment_hits recomputed all(_adverbial(...)) over the clauses since the last split for
     every clause: O(k^2) on a run of adverbials (fixed in semantic.py: lead_only only when needed)."""
-    import govie.semantic as semantic
+    from govie import semantic
 
     calls = [0]
     orig = semantic._adverbial
@@ -297,7 +297,7 @@ def test_semantic_clause_lookup_sublinear():
     must not walk the clause list from its start every time (was N^2/2 = 4.5M steps)."""
     import dataclasses
 
-    import govie.semantic as semantic
+    from govie import semantic
     from govie.segment import segment
 
     steps = [0]
