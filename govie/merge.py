@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from .rules.base import Candidate, drop_overlaps
-from .rules.table_lines import table_line_spans
+from .segment import table_lines
 
 #: a span of the first label inside/overlapping one of the second label is dropped
 DOMINATES: tuple[tuple[str, str], ...] = (
@@ -48,7 +48,7 @@ def resolve(cands: list[Candidate], text: str) -> list[Candidate]:
                 continue
             if label in TABLE_FREE:
                 if tables is None:
-                    tables = _Spans(table_line_spans(text))
+                    tables = table_lines(text)  # lines looked at only where a span is
                 if tables.overlaps(c.start, c.end):
                     continue
             out.append(c)

@@ -25,6 +25,7 @@ enumerator, surrounding white space and the trailing punctuation.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -79,6 +80,7 @@ _CLAUSE_STOPS = re.compile("[" + re.escape("《(“》)”" + _CLAUSE_SEPARATORS
 _CLAUSE_BRACKETS = re.compile("[" + re.escape("《(“》)”") + "]")
 _CLAUSE_SEPS = re.compile("[" + re.escape(_CLAUSE_SEPARATORS) + "]")
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
+_NEWLINE = re.compile("\n")
 _CELL_BAR = re.compile(r"[|\t｜]")
 _HEADING_PUNCT = re.compile(r"[。;!?]")
 _DATE_LIKE = re.compile(r"\d{4}[-年/.]\d{1,2}")
@@ -186,7 +188,7 @@ def _is_heading_line(line: str) -> bool:
     return len(body) <= 40 or (len(body) <= 80 and bool(_TITLE_END.search(body)))
 
 
-def _continues(prev: str, nxt: str, table_line=is_table_line) -> bool:
+def _continues(prev: str, nxt: str, table_line=is_table_line, heading_line=None) -> bool:
     """True when ``nxt`` continues the hard-wrapped line ``prev`` (same sentence)."""
     p, n = prev.rstrip(), nxt.strip()
     if not p or not n or len(p) < 20:
@@ -195,7 +197,7 @@ def _continues(prev: str, nxt: str, table_line=is_table_line) -> bool:
         return False
     if table_line(prev) or table_line(nxt):
         return False
-    if _is_heading_line(prev) or enumerator_at(n) is not None:
+    if (heading_line or _is_heading_line)(prev) or enumerator_at(n) is not None:
         return False
     if not _SENTENCE_PUNCT.search(p):  # a long line without punctuation is a title
         return False
@@ -203,20 +205,26 @@ def _continues(prev: str, nxt: str, table_line=is_table_line) -> bool:
     return bool(_SENTENCE_PUNCT.search(n)) and len(n) >= 6
 
 
-def _table_line_memo() -> "callable":
-    """``is_table_line`` with a memo (one segmentation asks about a line up to four times)."""
+def _memo(fn) -> "callable":
+    """``fn`` (a pure test of one line) with a memo for one segmentation: it asks about a line
+    up to four times, and table cells (``0``, ``规章``) recur on every row."""
     memo: dict[str, bool] = {}
 
-    def table_line(line: str) -> bool:
+    def cached(line: str) -> bool:
         hit = memo.get(line)
         if hit is None:
-            hit = memo[line] = is_table_line(line)
+            hit = memo[line] = fn(line)
         return hit
 
-    return table_line
+    return cached
 
 
-def _blocks(text: str, table_line=is_table_line) -> Iterator[tuple[int, int, int]]:
+def _table_line_memo() -> "callable":
+    """``is_table_line`` with a memo (see ``_memo``)."""
+    return _memo(is_table_line)
+
+
+def _blocks(text: str, table_line=is_table_line, heading_line=None) -> Iterator[tuple[int, int, int]]:
     """``(start, end, line number)`` of each logical line, hard wraps joined."""
     lines = list(_lines(text))
     i = 0
@@ -224,7 +232,7 @@ def _blocks(text: str, table_line=is_table_line) -> Iterator[tuple[int, int, int
         s, e = lines[i]
         first = i
         while i + 1 < len(lines) and _continues(text[lines[i][0]:lines[i][1]], text[lines[i + 1][0]:lines[i + 1][1]],
-                                                table_line):
+                                                table_line, heading_line):
             i += 1
             e = lines[i][1]
         yield s, e, first
@@ -305,6 +313,53 @@ def _clauses(view: TextView, s: int, e: int) -> tuple[Clause, ...]:
     return tuple(out)
 
 
+# ----------------------------------------------------------------------------- table lines
+class TableLines:
+    """Which ``\\n``-separated lines of a text are table rows (``is_table_line``), asked per
+    position: a bisect over the line breaks and one ``is_table_line`` per line asked about
+    (the merge step and the SUBJECT finder ask only about lines with a COUNT on them)."""
+
+    __slots__ = ("text", "newlines", "flags")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.newlines = [m.start() for m in _NEWLINE.finditer(text)]
+        self.flags: dict[int, bool] = {}
+
+    def bounds(self, k: int) -> tuple[int, int]:
+        """``(start, end)`` of line ``k`` (end excludes the line break)."""
+        nl = self.newlines
+        return (nl[k - 1] + 1 if k > 0 else 0), (nl[k] if k < len(nl) else len(self.text))
+
+    def line_of(self, pos: int) -> int:
+        return bisect_left(self.newlines, pos)  # the line breaks before pos
+
+    def is_table(self, k: int) -> bool:
+        hit = self.flags.get(k)
+        if hit is None:
+            a, b = self.bounds(k)
+            hit = self.flags[k] = is_table_line(self.text[a:b])
+        return hit
+
+    def at(self, pos: int) -> bool:
+        """Is the line holding ``pos`` a table row?"""
+        return self.is_table(self.line_of(pos))
+
+    def overlaps(self, s: int, e: int) -> bool:
+        """Does ``[s, e)`` overlap a table row (as the spans of ``table_line_spans`` would)?"""
+        for k in range(self.line_of(s), self.line_of(max(s, e - 1)) + 1):
+            a, b = self.bounds(k)
+            if a < e and s < b and self.is_table(k):
+                return True
+        return False
+
+
+@lru_cache(maxsize=4)
+def table_lines(text: str) -> TableLines:
+    """The (lazily filled) TableLines of ``text``, shared by the layers that read one text."""
+    return TableLines(text)
+
+
 # ----------------------------------------------------------------------------- segmenter
 def segment(source: str | TextView) -> tuple[Sentence, ...]:
     """Sentences of ``source`` (a text or a TextView) in text order; see the module doc."""
@@ -318,9 +373,9 @@ def segment_text(text: str) -> tuple[Sentence, ...]:
     return _segment_view(TextView.from_text(text))
 
 
-def _units(text: str, table_line=is_table_line) -> Iterator[tuple[int, int, int, bool]]:
+def _units(text: str, table_line=is_table_line, heading_line=None) -> Iterator[tuple[int, int, int, bool]]:
     """``(start, end, line number, in_table)``: logical lines, and the cells of ``|``/tab table rows."""
-    for bs, be, line_no in _blocks(text, table_line):
+    for bs, be, line_no in _blocks(text, table_line, heading_line):
         raw = text[bs:be]
         if not raw.strip():
             continue
@@ -362,7 +417,8 @@ def _segment_view(view: TextView) -> tuple[Sentence, ...]:
         titles[0] = tuple(h for _, h in stack)
 
     table_line = _table_line_memo()
-    for bs, be, line_no, in_table in _units(text, table_line):
+    heading = _memo(_is_heading_line)
+    for bs, be, line_no, in_table in _units(text, table_line, heading):
         cell[0] = in_table
         raw_line = text[bs:be]
         if not in_table and table_line(raw_line):
@@ -370,7 +426,7 @@ def _segment_view(view: TextView) -> tuple[Sentence, ...]:
             if a < b:
                 out.append(make(a, b, "table", None, None, line_no, ""))
             continue
-        heading_line = _is_heading_line(raw_line) and "\n" not in raw_line.strip()
+        heading_line = heading(raw_line) and "\n" not in raw_line.strip()
         first = True
         after_heading = bool(out) and out[-1].kind == "heading"
         pieces = list(_split_sentences(text, bs, be))

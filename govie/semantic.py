@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover - Python < 3.11
     import sre_parse as _P  # type: ignore[no-redef]
 
 from .rules.table_lines import is_table_line
-from .segment import Sentence, segment
+from .segment import Sentence, segment, table_lines
 from .text import TextView
 from .types import Entity, Relation
 
@@ -105,10 +105,12 @@ def _first_chars(seq) -> tuple[list[str] | None, bool]:
 
 
 class _Gated:
-    """A compiled pattern whose whole-string ``search`` first checks, with one character-class
-    scan, that the text holds a character some match must start with (the alternations of
-    the cue tables start with look-behinds, which keep ``re`` from skipping ahead itself).
-    Results are those of the pattern; everything else is delegated to it."""
+    """A compiled pattern whose whole-string ``search`` first finds, with one character-class
+    scan, the first character some match could start with, and searches from there (the
+    alternations of the cue tables start with look-behinds, which keep ``re`` from skipping
+    ahead itself).  No match can start before that character; look-behinds and ``\\b`` still
+    see the text before it and ``^`` still means the real start, so results are those of
+    ``rx.search(string)``.  Everything else is delegated to the pattern."""
 
     __slots__ = ("rx", "gate")
 
@@ -117,9 +119,10 @@ class _Gated:
         self.gate = gate
 
     def search(self, string: str, *args):
-        if not args and not self.gate.search(string):
-            return None
-        return self.rx.search(string, *args)
+        if args:
+            return self.rx.search(string, *args)
+        m = self.gate.search(string)
+        return self.rx.search(string, m.start()) if m is not None else None
 
     def __getattr__(self, name):
         return getattr(self.rx, name)
@@ -250,22 +253,11 @@ class _Context:
     sent_starts: list[int] = field(default_factory=list)
     #: ``_section_prior`` by heading chain (sentences under one heading share it)
     priors: dict = field(default_factory=dict)
-    #: line-break offsets of the view text and ``is_table_line`` by line number, filled lazily
-    newlines: list[int] | None = None
-    table_lines: dict = field(default_factory=dict)
 
     def on_table_line(self, pos: int) -> bool:
-        """``_on_table_line(view.text, pos)``, one ``is_table_line`` per line (bisect, not a scan)."""
-        text = self.view.text
-        if self.newlines is None:
-            self.newlines = [m.start() for m in _NEWLINE.finditer(text)]
-        k = bisect.bisect_left(self.newlines, pos)  # newlines before pos: the line number
-        hit = self.table_lines.get(k)
-        if hit is None:
-            a = self.newlines[k - 1] + 1 if k > 0 else 0
-            b = self.newlines[k] if k < len(self.newlines) else len(text)
-            hit = self.table_lines[k] = is_table_line(text[a:b])
-        return hit
+        """``_on_table_line(view.text, pos)``, one ``is_table_line`` per line (bisect, not a scan;
+        shared with the merge step through ``segment.table_lines``)."""
+        return table_lines(self.view.text).at(pos)
 
     def within(self, a: int, b: int) -> list[tuple[int, int, Entity]]:
         """The boundary spans inside view offsets ``[a, b)``."""
@@ -309,13 +301,31 @@ def _sentence_of(ctx: _Context, vs: int, ve: int) -> Sentence | None:
 
 
 def _clause_of(sent: Sentence, vs: int, ve: int):
-    for c in sent.clauses:
-        if c.vstart <= vs and ve <= c.vend:
-            return c
+    """The first clause of ``sent`` holding view offsets ``[vs, ve)``, else None."""
+    clauses = sent.clauses
+    if len(clauses) <= 16:
+        for c in clauses:
+            if c.vstart <= vs and ve <= c.vend:
+                return c
+        return None
+    # a long sentence (one line of comma clauses): clauses are in order and disjoint, so the
+    # first one ending at or after ve is the answer if it starts at or before vs (bisect,
+    # not a walk from the first clause for every COUNT)
+    index = _CLAUSE_INDEX.get(id(clauses))
+    if index is None or index[0] is not clauses:
+        if len(_CLAUSE_INDEX) >= 1024:
+            _CLAUSE_INDEX.clear()
+        index = _CLAUSE_INDEX[id(clauses)] = (clauses, [c.vstart for c in clauses], [c.vend for c in clauses])
+    _, starts, ends = index
+    j = bisect.bisect_left(ends, ve)
+    if j < len(clauses) and j < bisect.bisect_right(starts, vs):
+        return clauses[j]
     return None
 
 
-_NEWLINE = re.compile("\n")
+#: id(sentence.clauses) -> (the clauses, their vstarts, their vends); the tuple is kept, so
+#: the id stays its own while the entry lives
+_CLAUSE_INDEX: dict[int, tuple] = {}
 
 
 def _on_table_line(text: str, pos: int) -> bool:

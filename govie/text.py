@@ -78,11 +78,20 @@ class TextView:
     def build(cls, original: str) -> "TextView":
         table = {}
         drops = False
-        for ch in set(original):
+        # the characters already known to stay as they are are cut out by one regex pass (set()
+        # over every character of a long text cost ~10x more); the table is built from the rest
+        known = _IDENTITY_RUNS
+        rest = known.sub("", original) if known is not None else original
+        learned = []
+        for ch in set(rest):
             norm = normalise_char(ch)
             if norm != ch:
                 table[ord(ch)] = norm
                 drops = drops or norm == ""
+            else:
+                learned.append(ch)
+        if learned:
+            _learn(learned)
         if not drops and not ("&" in original and _ENTITY.search(original)):
             # 1:1 fast path: offsets are the identity
             return cls(original, original.translate(table) if table else original, (), ())
@@ -144,3 +153,27 @@ class TextView:
 @lru_cache(maxsize=4)
 def _cached_view(original: str) -> TextView:
     return TextView.build(original)
+
+
+#: characters seen so far that normalise to themselves, and a pattern matching runs of them
+#: (recompiled once enough new ones were seen -- 256, or half as many as are known; any
+#: subset of them gives the same views, the others just go through ``normalise_char``)
+_IDENTITY: set[str] = set()
+_IDENTITY_RUNS: re.Pattern | None = None
+_PENDING = [0]
+_RECOMPILE_AFTER = 256
+#: no more are learned after this many (bounds the pattern and the number of recompiles)
+_MAX_IDENTITY = 20000
+
+
+def _learn(chars: list[str]) -> None:
+    global _IDENTITY_RUNS
+    for ch in chars:
+        if len(_IDENTITY) >= _MAX_IDENTITY:
+            break
+        if ch not in _IDENTITY and not "\ud800" <= ch <= "\udfff":
+            _IDENTITY.add(ch)
+            _PENDING[0] += 1
+    if _PENDING[0] >= max(_RECOMPILE_AFTER, len(_IDENTITY) // 2):  # geometric: O(total) compiling
+        _PENDING[0] = 0
+        _IDENTITY_RUNS = re.compile("[" + "".join(re.escape(ch) for ch in sorted(_IDENTITY)) + "]+")

@@ -38,10 +38,12 @@ GATE_PATTERNS = [
     r"a{0,2}b",
     r"x*y+",
     r"[a-c]d|e",
+    r"\bab|(?<=并)计划",  # word boundary and look-behind right before the first possible start
 ]
 GATE_TEXTS = ["", "将继续推进", "即将继续", "下一步计划", "并计划于年内", "好,请认真落实", "本年度报告",
               "开展了培训", "会议强调要", "aab", "b", "xxxy", "cd", "e", "zzz", "以来", "计划总结",
-              "请", ",请", "了解", "报告本报告"]
+              "请", ",请", "了解", "报告本报告",
+              "xab", " ab", "ab", "甲并计划", "甲计划"]
 
 
 @pytest.mark.parametrize("pattern", GATE_PATTERNS)
@@ -324,3 +326,35 @@ def test_enumerator_first_characters_agree_with_the_patterns():
                 want = (m.end() - pos, level, heading)
                 break
         assert seg.enumerator_at(text, pos) == want, pos
+
+
+def test_view_with_learned_identity_characters_matches_the_reference(monkeypatch):
+    from govie import text as text_mod
+
+    monkeypatch.setattr(text_mod, "_IDENTITY", set())
+    monkeypatch.setattr(text_mod, "_IDENTITY_RUNS", None)
+    monkeypatch.setattr(text_mod, "_PENDING", [0])
+    monkeypatch.setattr(text_mod, "_RECOMPILE_AFTER", 8)  # recompile often
+    pieces = list("收到申请件國後來，。:(（)]^\\-[\n\t ａ１\u200b") + ["&amp;", "&#8203;", "政府信息公开"]
+    random.seed(11)
+    for _ in range(1500):
+        t = "".join(random.choice(pieces) for _ in range(random.randint(0, 20)))
+        v, ref = TextView.build(t), _slow_reference(t)
+        if v.starts or not ref[1]:
+            assert (v.text, v.starts, v.ends) == ref, t
+        else:
+            assert v.text == ref[0] and ref[1] == tuple(range(len(t))), t
+    assert text_mod._IDENTITY_RUNS is not None and "收" in text_mod._IDENTITY and "國" not in text_mod._IDENTITY
+
+
+def test_table_lines_overlap_equals_the_span_list():
+    from govie.merge import _Spans
+    from govie.rules.table_lines import table_line_spans
+    from govie.segment import TableLines
+
+    text = "收到申请48件。\r\n规章 | 0 | 0\n\n项目  数量  比例\n主动公开1200条\n0\n|\n末行文字"
+    spans = _Spans(table_line_spans(text))
+    lines = TableLines(text)
+    for s in range(len(text)):
+        for e in range(s + 1, min(len(text), s + 30) + 1):
+            assert lines.overlaps(s, e) == spans.overlaps(s, e), (s, e)

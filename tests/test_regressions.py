@@ -273,7 +273,7 @@ def test_doc_title_linear_in_number_list():
 
 # ----------------------------------------------------------------------------- semantic layer (not ours)
 # Found by benchmarks/pathological.py; govie/semantic.py belongs to helper "semantic": cause and fix
-# are in /tmp/notes/robust.md.  An xfail (non-strict) marks one not fixed there yet; drop it once fixed.
+# are in the git history of semantic.py (per-COUNT scans replaced by bisects).
 def test_semantic_adverbial_run_linear(monkeypatch):
     """commitment_hits recomputed all(_adverbial(...)) over the clauses since the last split for
     every clause: O(k^2) on a run of adverbials (fixed in semantic.py: lead_only only when needed)."""
@@ -291,7 +291,6 @@ def test_semantic_adverbial_run_linear(monkeypatch):
     assert calls[0] < 20 * 1000  # was ~k^2/2 = 500,000
 
 
-@pytest.mark.xfail(strict=False, reason="semantic._clause_of scans every clause of the sentence per COUNT")
 def test_semantic_clause_lookup_sublinear():
     """One sentence of 3000 comma clauses ("共5件，" x 3000): finding the clause of each COUNT
     must not walk the clause list from its start every time (was N^2/2 = 4.5M steps)."""

@@ -258,6 +258,21 @@ def _anchor(tokens: list[Token], sep: bool) -> int | None:
     first = next((t for t in tokens if t.text), None)
     if first is None:
         return None
+    # the answer depends on the first cell's text and ``sep`` only, and report lines recur
+    key = (first.text, sep)
+    hit = _ANCHORS.get(key, _NO)
+    if hit is _NO:
+        if len(_ANCHORS) >= 8192:
+            _ANCHORS.clear()
+        hit = _ANCHORS[key] = _anchor_of(first, sep)
+    return hit
+
+
+_ANCHORS: dict[tuple[str, bool], int | None] = {}
+_NO = object()
+
+
+def _anchor_of(first: Token, sep: bool) -> int | None:
     for sec in schema.sections():
         if sec.is_heading(first.text):
             return sec.number

@@ -119,6 +119,7 @@ class Section:
                                 for rev, cols in (spec.get("default_columns") or {}).items()}
         self.metric_rows = {str(rev): tuple(v) for rev, v in (spec.get("metric_rows") or {}).items()}
         self._matches: dict[str, tuple[Match, ...]] = {}
+        self._is_heading: dict[str, bool] = {}
         by_first: dict[str, list[tuple[Entry, tuple[str, ...]]]] = {}
         for e in self.entries:
             firsts = dict.fromkeys(v[0] for v in e.variants if v)
@@ -132,6 +133,14 @@ class Section:
 
     def is_heading(self, text: str) -> bool:
         """``二、主动公开政府信息情况`` and the like (not a long sentence that mentions it)."""
+        hit = self._is_heading.get(text)
+        if hit is None:
+            if len(self._is_heading) >= 8192:
+                self._is_heading.clear()
+            hit = self._is_heading[text] = self._heading(text)
+        return hit
+
+    def _heading(self, text: str) -> bool:
         enum, c = split_label(normalise(text))
         if enum is not None and not (enum in _CN_DIGITS or all(ch in _CN_DIGITS for ch in enum)):
             return False
