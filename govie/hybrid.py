@@ -12,9 +12,10 @@ Policies (one per label):
 ``mode="model"`` uses model spans for every label the model knows; ``"hybrid"`` and
 ``"auto"`` use the policy: the table the model directory carries (``govie.json``
 ``hybrid_policy``, chosen per label on the dev split by ``training.train``), else
-``DEFAULT_POLICY`` below. SUBJECT and COMMITMENT have no rule candidates here: they come
-from the semantic layer after merging, so ``merge_semantic`` applies the same policy
-to those two labels (``intersect`` acts as ``rules`` for them).
+``DEFAULT_POLICY`` below. Each label's ``min_score`` is the model-score floor of its
+model spans. SUBJECT and COMMITMENT have no rule candidates here: they come from the
+semantic layer after merging, so ``combine`` leaves their model spans out and
+``merge_semantic`` applies the same four policies to those two labels.
 """
 
 from __future__ import annotations
@@ -97,8 +98,9 @@ def combine(rule_cands: list[Candidate], model_spans: Iterable[ModelSpan] | None
         model = [c for c in by_label_model.get(label, []) if c.score >= floor]
         p = _mode_policy(mode, label, table)
         if label in SEMANTIC_LABELS and not rules:
-            # the rule side comes later (merge_semantic); "intersect" acts as "rules" there
-            out.extend(model if p in ("model", "union") else [])
+            # the rule side comes later: merge_semantic weighs these spans against it
+            if mode == "model":
+                out.extend(model)
             continue
         rspans = [(c.start, c.end) for c in rules]
         mspans = [(c.start, c.end) for c in model]
@@ -115,28 +117,60 @@ def combine(rule_cands: list[Candidate], model_spans: Iterable[ModelSpan] | None
 
 
 def merge_semantic(entities: Sequence[Any], semantic: Sequence[Any], mode: str = "hybrid",
-                   policy: Mapping[str, Any] | None = None) -> list[Any]:
-    """The semantic layer's SUBJECT/COMMITMENT entities to keep next to the model's ones.
+                   policy: Mapping[str, Any] | None = None, model_spans: Iterable[ModelSpan] = (),
+                   text: str = "") -> list[Any]:
+    """The SUBJECT/COMMITMENT entities to add to ``entities``, per label policy.
 
-    ``entities`` are the entities built so far (model spans have ``source == "model"``);
-    ``semantic`` the semantic layer's. Never returns an entity overlapping a kept one of
-    the same label.
+    ``semantic`` are the semantic layer's entities (the rule side); ``model_spans`` the
+    model's ``(start, end, label, score)`` of those labels in offsets of ``text`` (the
+    original text), which the policy turns into entities with ``source="model"``:
+    ``rules`` keeps the semantic spans, ``model`` the model spans, ``union`` the semantic
+    spans plus the model spans that overlap none of them, ``intersect`` the semantic spans
+    that a model span overlaps. In ``mode="model"`` the model's spans are already among
+    ``entities`` (``combine``), so semantic ones are dropped. Entities of other labels in
+    ``semantic`` pass through. Never returns two overlapping entities of one label.
     """
     table = policy_table(policy)
-    model_by: dict[str, list[tuple[int, int]]] = {}
-    for e in entities:
-        if e.label in SEMANTIC_LABELS:
-            model_by.setdefault(e.label, []).append((e.start, e.end))
-    out = []
-    for e in semantic:
-        if e.label not in SEMANTIC_LABELS:
-            out.append(e)
-            continue
-        p = _mode_policy(mode, e.label, table)
-        have = model_by.get(e.label, [])
-        if p == "model":
-            continue
-        if _overlaps(e.start, e.end, have):
-            continue  # union: the model span is kept there
-        out.append(e)
-    return out
+    if mode == "model":
+        return [e for e in semantic if e.label not in SEMANTIC_LABELS]
+    model_by: dict[str, list[tuple[int, int, float]]] = {}
+    for s, e, label, score in model_spans:
+        if label in SEMANTIC_LABELS:
+            model_by.setdefault(label, []).append((int(s), int(e), float(score)))
+    out = [e for e in semantic if e.label not in SEMANTIC_LABELS]
+    nid = 1 + max((_id_number(e) for e in (*entities, *semantic)), default=0)
+    for label in SEMANTIC_LABELS:
+        rules = [e for e in semantic if e.label == label]
+        row = table.get(label, {"policy": "rules", "min_score": 0.5})
+        p = _mode_policy(mode, label, table)
+        floor = float(row.get("min_score", 0.0))
+        model = sorted(m for m in model_by.get(label, ()) if m[2] >= floor)
+        mspans = [(a, b) for a, b, _ in model]
+        rspans = [(e.start, e.end) for e in rules]
+        if p == "rules":
+            out.extend(rules)
+        elif p == "intersect":
+            out.extend(e for e in rules if _overlaps(e.start, e.end, mspans))
+        else:
+            if p == "union":
+                out.extend(rules)
+            kept: list[tuple[int, int]] = []
+            for a, b, score in model:
+                if (p == "union" and _overlaps(a, b, rspans)) or _overlaps(a, b, kept):
+                    continue
+                kept.append((a, b))
+                out.append(_model_entity(nid, a, b, label, score, text))
+                nid += 1
+    return sorted(out, key=lambda e: (e.start, -e.end, e.label))
+
+
+def _id_number(entity: Any) -> int:
+    ident = str(getattr(entity, "id", "") or "")
+    return int(ident[1:]) if ident[1:].isdigit() else 0
+
+
+def _model_entity(n: int, s: int, e: int, label: str, score: float, text: str):
+    from .types import Entity
+
+    return Entity(id=f"e{n}", start=s, end=e, label=label, text=text[s:e], source="model",
+                  score=round(score, 4))

@@ -146,9 +146,12 @@ class Pipeline:
         entities = self._entities(view, cands, year)
         semantic = self._semantic(view, entities, year)
         if model_spans is not None:  # the model's SUBJECT/COMMITMENT vs the semantic layer's
-            from .hybrid import merge_semantic
+            from .hybrid import SEMANTIC_LABELS, merge_semantic
 
-            semantic = merge_semantic(entities, semantic, mode=self.mode, policy=getattr(self.tagger, "policy", None))
+            own = [(*view.to_original(s, e), label, score) for s, e, label, score in model_spans
+                   if label in SEMANTIC_LABELS]
+            semantic = merge_semantic(entities, semantic, mode=self.mode, policy=getattr(self.tagger, "policy", None),
+                                      model_spans=own, text=view.original)
         entities += semantic
         relations = link(entities, view.original)
         if self.tagger is not None and self.mode in ("auto", "hybrid"):  # learned relations, per their policy

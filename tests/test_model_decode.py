@@ -195,8 +195,8 @@ def _spans(cands):
 
 @pytest.mark.parametrize("policy,expected", [
     ("rules", [(0, 4, "DATE", False), (10, 12, "COUNT", False)]),
-    ("model", [(0, 3, "DATE", True), (20, 24, "DATE", True), (30, 33, "SUBJECT", True)]),
-    ("union", [(0, 4, "DATE", False), (10, 12, "COUNT", False), (20, 24, "DATE", True), (30, 33, "SUBJECT", True)]),
+    ("model", [(0, 3, "DATE", True), (20, 24, "DATE", True)]),  # SUBJECT: merge_semantic's
+    ("union", [(0, 4, "DATE", False), (10, 12, "COUNT", False), (20, 24, "DATE", True)]),
     ("intersect", [(0, 4, "DATE", False)]),
 ])
 def test_combine_uniform_policies(policy, expected):
@@ -214,9 +214,10 @@ def test_combine_default_policy_is_rules():
 
 
 def test_combine_thresholds():
-    table = {"SUBJECT": {"policy": "model", "min_score": 0.95}, "COMMITMENT": {"policy": "model", "min_score": 0.2}}
+    table = {"DATE": {"policy": "model", "min_score": 0.95}, "COUNT": {"policy": "model", "min_score": 0.2}}
     got = _spans(combine([], MODEL, mode="hybrid", policy=table))
-    assert got == [(40, 45, "COMMITMENT", True)]
+    assert [g for g in got if g[2] in ("DATE", "COUNT")] == [
+        (s, e, lab, True) for s, e, lab, sc in sorted(MODEL) if (lab == "DATE" and sc >= 0.95) or lab == "COUNT"]
 
 
 @pytest.mark.parametrize("policy,expected", [
@@ -259,12 +260,44 @@ class E:  # a minimal entity stand-in
         self.start, self.end, self.label, self.source = s, e, label, source
 
 
-@pytest.mark.parametrize("policy,keep", [("model", []), ("rules", [(0, 5), (8, 9)]), ("union", [(8, 9)])])
-def test_merge_semantic(policy, keep):
-    model_ents = [E(0, 4, "SUBJECT", "model")] if policy != "rules" else []
+MODEL_SEMANTIC = [(0, 4, "SUBJECT", 0.9), (12, 15, "SUBJECT", 0.6), (20, 30, "COMMITMENT", 0.8)]
+
+
+@pytest.mark.parametrize("policy,min_score,keep", [
+    ("rules", 0.5, [(0, 5, "rules"), (8, 9, "rules")]),
+    ("model", 0.5, [(0, 4, "model"), (12, 15, "model")]),
+    ("model", 0.7, [(0, 4, "model")]),
+    ("union", 0.5, [(0, 5, "rules"), (8, 9, "rules"), (12, 15, "model")]),  # rules win an overlap
+    ("union", 0.7, [(0, 5, "rules"), (8, 9, "rules")]),
+    ("intersect", 0.5, [(0, 5, "rules")]),
+    ("intersect", 0.95, []),
+])
+def test_merge_semantic(policy, min_score, keep):
     semantic = [E(0, 5, "SUBJECT"), E(8, 9, "SUBJECT")]
-    got = merge_semantic(model_ents, semantic, mode="hybrid", policy={"SUBJECT": policy})
-    assert [(e.start, e.end) for e in got] == keep
+    text = "收到申请共计三十件其中办结二十件依法公开了本年度的全部信息"
+    got = merge_semantic([], semantic, mode="hybrid", policy={"SUBJECT": {"policy": policy, "min_score": min_score}},
+                         model_spans=MODEL_SEMANTIC, text=text)
+    assert [(e.start, e.end, e.source) for e in got if e.label == "SUBJECT"] == keep
+    made = [e for e in got if e.source == "model"]
+    assert all(e.text == text[e.start:e.end] and e.score is not None for e in made)
+    # COMMITMENT has the default policy (rules) and no semantic span: nothing
+    assert [e for e in got if e.label == "COMMITMENT"] == []
+
+
+def test_merge_semantic_model_mode_drops_semantic_spans():
+    got = merge_semantic([], [E(0, 5, "SUBJECT"), E(6, 8, "DATE")], mode="model", model_spans=MODEL_SEMANTIC)
+    assert [(e.start, e.label) for e in got] == [(6, "DATE")]
+
+
+def test_merge_semantic_new_ids_follow_the_existing_ones():
+    class I(E):
+        def __init__(self, ident, *a):
+            super().__init__(*a)
+            self.id = ident
+
+    got = merge_semantic([I("e7", 0, 2, "DATE")], [I("e9", 30, 32, "SUBJECT")], mode="hybrid",
+                         policy={"SUBJECT": "union"}, model_spans=MODEL_SEMANTIC, text="x" * 40)
+    assert sorted(e.id for e in got if e.source == "model") == ["e10", "e11"]
 
 
 # ----------------------------------------------------------------------------- govie train (no torch needed)

@@ -155,3 +155,18 @@ def test_resume_continues(trained, tiny_base):
     after = json.loads(state_file.read_text(encoding="utf-8"))
     assert after["epoch"] == 32 and len(after["history"]) == 32
     assert any(line.startswith("resume: from epoch 30") for line in lines)
+
+
+def test_partial_nll_span_weight_counts_span_tokens_more():
+    torch = pytest.importorskip("torch")
+    from training.encode import partial_nll
+
+    logits = torch.tensor([[[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]]])  # token 0 leans O, token 1 flat
+    allowed = torch.tensor([[[False, True, False], [True, False, False]]])  # B-X then O
+    w = torch.ones(1)
+    plain = partial_nll(logits, allowed, w)
+    heavy = partial_nll(logits, allowed, w, pos_weight=5.0)
+    nll_span = torch.logsumexp(logits[0, 0], -1) - logits[0, 0, 1]
+    nll_o = torch.logsumexp(logits[0, 1], -1) - logits[0, 1, 0]
+    assert float(plain) == pytest.approx(float((nll_span + nll_o) / 2))
+    assert float(heavy) == pytest.approx(float((5 * nll_span + nll_o) / 6))

@@ -62,6 +62,10 @@ class TrainConfig:
     window: int = 256
     stride: int = 192
     head_dropout: float = 0.1
+    #: loss weight of a token inside a gold span, relative to an ``O`` token, per tag layer
+    #: (layer B holds the rare, long COMMITMENT spans)
+    span_weight_a: float = 1.0
+    span_weight_b: float = 1.0
     #: keep the (large) word-embedding matrix fixed: faster steps, less overfitting on small gold
     freeze_embeddings: bool = True
     grad_clip: float = 1.0

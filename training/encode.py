@@ -193,11 +193,12 @@ def collate(wins: Sequence[Window], idx: Sequence[int], pad_id: int, n_a: int, n
     return ids, att, allow_a, allow_b, weights
 
 
-def partial_nll(logits, allowed, weights):
+def partial_nll(logits, allowed, weights, pos_weight: float = 1.0):
     """Weighted mean of -log P(allowed tags) over tokens that have any allowed tag.
 
     A token whose allowed set is every tag contributes zero loss; one-hot sets give the
-    usual cross-entropy.
+    usual cross-entropy. ``pos_weight`` multiplies the weight of a token that must be
+    inside a span (``O``, tag 0, not allowed): a rare label's tokens can count more.
     """
     import torch
 
@@ -210,4 +211,6 @@ def partial_nll(logits, allowed, weights):
     loga = torch.logsumexp(masked, -1)
     nll = (logz - loga).masked_fill(~any_, 0.0)
     w = weights[:, None].expand_as(nll) * any_.float()
+    if pos_weight != 1.0:
+        w = w * torch.where(allowed[..., 0], 1.0, float(pos_weight))
     return (nll * w).sum() / w.sum().clamp_min(1e-6)

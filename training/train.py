@@ -220,22 +220,36 @@ def compare(bundle: M.Bundle, examples: Sequence[Example], policy: dict | None,
     return out
 
 
-def choose_policy(bundle: M.Bundle, dev: Sequence[Example], log: Log = print) -> tuple[dict, dict]:
-    """Per label, the policy with the best dev F1 (ties: rules, union, model, intersect)."""
-    from govie.hybrid import POLICIES
+#: the policies tried per label on dev, each with a model-score floor: (name, min_score)
+POLICY_GRID: tuple[tuple[str, float], ...] = (
+    ("rules", 0.5), ("union", 0.5), ("union", 0.7), ("union", 0.9), ("model", 0.5),
+    ("intersect", 0.3), ("intersect", 0.5), ("intersect", 0.7),
+)
 
-    order = ["rules", "union", "model", "intersect"]
-    res = compare(bundle, dev, None, policies=[p for p in order if p in POLICIES])
-    from govie.hybrid import SEMANTIC_LABELS
 
+def choose_policy(bundle: M.Bundle, dev: Sequence[Example], log: Log = print,
+                  grid: Sequence[tuple[str, float]] = POLICY_GRID) -> tuple[dict, dict]:
+    """Per label, the (policy, min_score) of ``grid`` with the best dev F1 (ties: the one
+    listed first, so rules before union before model before intersect, lower floors first).
+
+    Each grid point is applied to every label at once and scored through the full pipeline;
+    a label then takes its best point. The scores of every point are returned with the
+    chosen table (``res["policy:union@0.7"]`` ...)."""
+    tagger = _tagger(bundle)
+    bundle.net.eval()
+    gold = [ex.doc for ex in dev]
+    views = [TextView.from_text(g.text).text for g in gold]
+    cached = _CachedTagger(dict(zip(views, tagger.predict(views))), None)
+    bundle.net.train()
+    res: dict[str, Any] = {}
+    for name, floor in grid:
+        cached.policy = {lab: {"policy": name, "min_score": floor} for lab in ENTITY_LABELS}
+        res[f"policy:{name}@{floor}"] = span_scores(gold, _pipeline_docs(gold, "hybrid", cached))
     policy = {}
     for lab in ENTITY_LABELS:
-        # "intersect" acts as "rules" for the semantic labels (govie.hybrid); a difference
-        # measured there only comes from the other labels' policies, so it is not offered
-        options = [p for p in order if not (lab in SEMANTIC_LABELS and p == "intersect")]
-        best = max(options, key=lambda p: (round(res[f"policy:{p}"][lab]["f1"] or 0.0, 4), -order.index(p)))
-        policy[lab] = {"policy": best, "min_score": 0.5}
-    log("policy: " + ", ".join(f"{lab}={v['policy']}" for lab, v in policy.items()))
+        best = max(range(len(grid)), key=lambda k: (round(res[f"policy:{grid[k][0]}@{grid[k][1]}"][lab]["f1"] or 0.0, 4), -k))
+        policy[lab] = {"policy": grid[best][0], "min_score": grid[best][1]}
+    log("policy: " + ", ".join(f"{lab}={v['policy']}@{v['min_score']}" for lab, v in policy.items()))
     return policy, res
 
 
@@ -381,7 +395,7 @@ def train(cfg: TrainConfig, resume: bool = False, log: Log = print) -> dict[str,
         for b, idx in enumerate(plan, 1):
             ids, att, aa, ab, w = collate(wins, idx, pad, n_a, n_b)
             la, lb = net(ids, att)
-            loss = partial_nll(la, aa, w) + partial_nll(lb, ab, w)
+            loss = partial_nll(la, aa, w, cfg.span_weight_a) + partial_nll(lb, ab, w, cfg.span_weight_b)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             if cfg.grad_clip:
@@ -436,8 +450,7 @@ def finish(cfg: TrainConfig, best_dir: Path, train_ex, dev_ex, test_ex, state, t
     if cfg.choose_policy and dev_ex:
         policy, res = choose_policy(bundle, dev_ex, log)
         bundle.cfg["hybrid_policy"] = policy
-        metrics["dev"] = {k: v for k, v in res.items()}
-        metrics["dev"]["hybrid"] = compare(bundle, dev_ex, policy)["hybrid"]
+        metrics["dev"] = {**compare(bundle, dev_ex, policy), **res}
     if cfg.quantize:
         bundle.cfg["quantize"] = cfg.quantize
     if cfg.eval_test and test_ex:
