@@ -168,6 +168,10 @@ class _SubjectRules:
     frequency_units: frozenset
     max_left: int
     max_right: int
+    noun_compound: re.Pattern | None = None
+    names_after_verb: tuple = ()
+    not_subjects: frozenset = frozenset()
+    verb_joined: re.Pattern | None = None
 
 
 @lru_cache(maxsize=1)
@@ -184,7 +188,7 @@ def subject_rules() -> _SubjectRules:
         prenominal=frozenset(t["prenominal_units"]),
         right_stop=re.compile(r"[\s,.:;。、()“”《》\[\]!?]|" + _alt(t["right_stops"])),
         right_bad_start=re.compile(_alt(t["right_bad_starts"])),
-        no_subject_units=frozenset(t["no_subject_units"]),
+        no_subject_units=frozenset(t["no_subject_units"]) | frozenset(t.get("part_units") or ()),
         shared_gap=re.compile(t["shared_gap_regex"]),
         continues=re.compile(t["continue_regex"]),
         nominal_verbs=frozenset(t["nominal_verbs"]),
@@ -194,6 +198,11 @@ def subject_rules() -> _SubjectRules:
         frequency_units=frozenset(t["frequency_units"]),
         max_left=int(t.get("max_left", 40)),
         max_right=int(t.get("max_right", 20)),
+        names_after_verb=tuple(t.get("names_after_verb") or ()),
+        not_subjects=frozenset(t.get("not_subjects") or ()),
+        noun_compound=re.compile(_alt(t["noun_compounds"])) if t.get("noun_compounds") else None,
+        verb_joined=re.compile(_alt(list(t.get("category_heads") or ()) + list(t.get("verb_coordinators") or ())))
+        if t.get("category_heads") or t.get("verb_coordinators") else None,
     )
 
 
@@ -412,12 +421,27 @@ def _valid_np(s: str) -> bool:
         return False
     if s.endswith("的"):
         return False  # 已办理的3件, 申请人为自然人的2件: a clause without its noun
-    return s not in ("同比", "其中", "全年", "以上", "以下", "左右", "分别", "合计", "总计", "其他", "其它", "年度", "本年",
+    return s not in ("同比", "其中", "全年", "以上", "以下", "左右", "分别", "合计", "总计", "年度", "本年",
                      "相比", "相较", "数量")
 
 
+#: verbs of publishing, whose 工作… after them is their object (发布工作动态), unlike 审查工作简报
+_PUBLISH_VERBS = frozenset(("发布", "公布"))
 #: activity verbs that modify a noun after them (原创解读产品, 提案答复信息, 信访投诉件)
 _MODIFIER_VERBS = frozenset(("解读", "答复", "访谈", "调查", "培训", "咨询", "投诉", "举报", "复议", "诉讼", "评估"))
+
+
+_NOTE_OPEN = ("(含", "(包括", "(包含", "（含", "（包括", "（包含")
+
+
+def _drop_note(text: str, a: int, b: int) -> int:
+    """The end of ``text[a:b]`` without a closing note in brackets (预算部门(含乡镇、开发区))."""
+    if b - a < 4 or text[b - 1] not in ")）":
+        return b
+    k = max(text.rfind("(", a, b - 1), text.rfind("（", a, b - 1))
+    if k - a >= 2 and text.startswith(_NOTE_OPEN, k):
+        return k
+    return b
 
 
 def _left_np(ctx: _Context, L: str, base: int) -> tuple[int, int] | None:
@@ -433,9 +457,15 @@ def _left_np(ctx: _Context, L: str, base: int) -> tuple[int, int] | None:
         end = m.start()
     if end <= 0:
         return None
+    end = _drop_note(L, 0, end)  # 79个预算部门(含乡镇): the note in brackets is no part of the subject
     # ……、其他需要报告的事项等六部分: the number sums up a list, the list is no subject
-    if L[end - 1] == "等" or (L.count("、") >= 2 and _LIST_TOPIC_END.search(L[:end])):
+    if L.count("、") >= 2 and _LIST_TOPIC_END.search(L[:end]):
         return None
+    if L[end - 1] == "等":
+        # 发布政策解读、工作动态等共计158条: the list before 等 is what is counted
+        end -= 1
+        if end <= 0 or "、" not in L[:end]:
+            return None
     # a title just before the number: 编制《廊坊市人民政府公报》4期
     if L[end - 1] == "》":
         k = L.rfind("《", 0, end - 1)
@@ -450,11 +480,20 @@ def _left_np(ctx: _Context, L: str, base: int) -> tuple[int, int] | None:
     scan_end = m.start() if m else end
     # the phrase starts after the last verb or boundary word
     start = 0
+    # (not after an adverb: 全年共主动公开文件99条 has the verb 主动公开)
+    compounds = [cm.span() for cm in r.noun_compound.finditer(L, 0, scan_end)
+                 if not r.adverb_end.search(L, 0, cm.start())] if r.noun_compound else ()
     for vm in r.verbs.finditer(L, 0, scan_end):
         vs, ve = vm.start(), vm.end()
         verb = vm.group()
         if r.verb_noun_prefix.search(L, 0, vs):
             continue  # 依申请公开, 予以公开, 不予处理: part of a noun
+        if compounds and any(a <= vs and ve <= b for a, b in compounds):
+            continue  # 组织机构, 公示公告: a noun that holds a verb
+        if start and any(L.startswith(w, start) and ve <= start + len(w) for w in r.names_after_verb):
+            continue  # 发布主动公开文件: a category name right after the verb
+        if r.verb_joined is not None and ve < scan_end and r.verb_joined.match(L, ve):
+            continue  # 机构设置类信息, 工伤认定及劳动能力鉴定类信息: the verb is part of the noun
         pre = L[start:vs]
         # 机构设置1条, 原创解读产品42个: an activity verb after a modifier is part of the noun
         nominal = verb in r.nominal_verbs and pre.strip() and not r.adverb_end.search(pre) \
@@ -466,8 +505,11 @@ def _left_np(ctx: _Context, L: str, base: int) -> tuple[int, int] | None:
             return None
         if nominal and verb in _MODIFIER_VERBS:
             continue
-        if verb in r.suffix_verbs and (r.verb_noun_suffix if verb == "公开" else r.short_noun_suffix).match(L, ve):
-            continue
+        if verb in r.suffix_verbs:
+            sm = (r.verb_noun_suffix if verb == "公开" else r.short_noun_suffix).match(L, ve)
+            # 信息发布工作 names an activity; 发布工作信息 / 发布工作动态 has 工作… as its object
+            if sm and not (verb in _PUBLISH_VERBS and sm.group() == "工作" and sm.end() < end and _HAN.match(L, sm.end())):
+                continue
         if end - ve < 2:
             continue  # 转办件85件: a verb that leaves a single character is part of the noun
         start = ve
@@ -482,7 +524,7 @@ def _left_np(ctx: _Context, L: str, base: int) -> tuple[int, int] | None:
     if end - start > r.max_left:
         start = end - r.max_left
     a, b = _clean_np(text, base + start, base + end)
-    if a >= b:
+    if a >= b or text[a:b] in r.not_subjects:
         return None
     return (a, b) if _valid_np(text[a:b]) else None
 
@@ -515,7 +557,7 @@ def _right_np(ctx: _Context, pos: int, limit: int) -> tuple[int, int] | None:
         return None
     if r.right_bad_follow.match(text, b):
         return None  # 2件办理结果为主动公开: a topic, not what is counted
-    a, b = _clean_np(text, a, b)
+    a, b = _clean_np(text, a, _drop_note(text, a, b))
     if a < b and r.verbs.match(text, a) and text[a:a + 2] not in r.nominal_verbs:
         return None  # 1件结转……, 3件经一审法院裁定……: a verb follows the number
     return (a, b) if a < b and _valid_np(text[a:b]) else None
@@ -975,7 +1017,7 @@ def commitment_hits(ctx: _Context) -> list[CommitmentHit]:
 _TARGET_BEFORE = re.compile(r"(?:达到|达|提高到|提高至|提升到|提升至|增加到|增加至|增长到|增长至|缩短至|缩短到|压缩至|压缩到|压减至|"
                             r"压减到|减少到|减少至|降低到|降低至|控制在|保持在|超过|不少于|不低于|不超过|力争|实现|确保|减少|"
                             r"缩减|压减|提高|提升|增长|增加|下降|降低|以上|覆盖|每[年季月周]|至少)\s*$")
-_DURATION_UNITS = ("日", "天", "工作日", "个工作日", "小时", "分钟", "个月", "月", "周", "年")
+_DURATION_UNITS = ("日", "天", "工作日", "个工作日", "小时", "分钟", "个月", "月", "季度", "周", "年")
 
 
 def _is_target(text: str, vs: int, ve: int, e: Entity) -> bool:

@@ -310,3 +310,53 @@ def test_cli_train_is_registered_and_explains_missing_requirements(monkeypatch, 
     monkeypatch.setattr(cli_train, "missing_requirements", lambda: ["torch"])
     assert args._run(args) == 2
     assert "pip install 'govie[train]'" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- clause-piece decoding
+TAGS_B = ["O", "B-COMMITMENT", "I-COMMITMENT"]
+
+
+def _char_tokens(text):
+    return [(i, i + 1) for i in range(len(text))]
+
+
+def _rows(inside):
+    """One row per character: P(B) = 0, P(I) = p, P(O) = 1 - p."""
+    return [[1 - p, 0.0, p] for p in inside]
+
+
+@pytest.mark.parametrize("text,inside,expected", [
+    # a whole clause above the threshold, with one token dipping below: one span, not fragments
+    ("下一步将继续完善目录。", [0.9, 0.9, 0.8, 0.3, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.1], [(0, 10)]),
+    # the low first token is left out; the span runs to the piece end, punctuation stripped
+    ("一是要加强培训；二是已办结。", [0.1, 0.2, 0.9, 0.9, 0.9, 0.9, 0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1],
+     [(2, 7)]),
+    # a piece below the threshold on average: nothing
+    ("收到申请十件。", [0.6, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1], []),
+    # pieces end at line breaks too
+    ("将公开目录\n已完成", [0.9] * 5 + [0.0] + [0.1] * 3, [(0, 5)]),
+])
+def test_decode_pieces(text, inside, expected):
+    from govie.model.decode import decode_pieces
+
+    got = decode_pieces(_rows(inside), TAGS_B, _char_tokens(text), text)
+    assert [(s, e) for s, e, _, _ in got] == expected
+    assert all(lab == "COMMITMENT" and 0.5 <= sc <= 1 for _, _, lab, sc in got)
+
+
+def test_decode_pieces_token_across_a_piece_end_and_empty_tokens():
+    from govie.model.decode import decode_pieces
+
+    text = "将完善。要落实"
+    # an empty (special) token, then 将 / 完善。 / 。要 (overlapping, across the piece end) / 落实
+    offsets = [(0, 0), (0, 1), (1, 4), (3, 5), (5, 7)]
+    rows = _rows([0.0, 0.9, 0.9, 0.9, 0.9])
+    got = decode_pieces(rows, TAGS_B, offsets, text)
+    assert [(s, e) for s, e, _, _ in got] == [(0, 3), (4, 7)]
+
+
+def test_decode_pieces_rejects_a_multi_label_layer():
+    from govie.model.decode import decode_pieces, tag_set
+
+    with pytest.raises(ValueError):
+        decode_pieces([], tag_set(["DATE", "COUNT"]), [], "")

@@ -53,6 +53,21 @@ CASES = [
     ("其中“行政许可事项12项、行政处罚事项40项、行政检查事项7项”", "12项", (12, "项", None)),
     ("召开3次会议", "3次", (3, "次", None)),
     ("全年召开两次会议", "两次", (2, "次", None)),
+    # rulefix: a bare number after a counted noun that ends its clause is a COUNT with unit ""
+    ("微信公众号推送信息37,微博推送信息12条。", "37", (37, "", None)),
+    ("共受理各类审批事项418,办结率100%。", "418", (418, "", None)),
+    ("收到申请数量为0。", "0", (0, "", None)),
+    # areas are quantities
+    ("完成人工造林3500亩。", "3500亩", (3500, "亩", None)),
+    ("新建仓储用房1200平方米", "1200平方米", (1200, "平方米", None)),
+    ("治理水土流失面积2.5万亩", "2.5万亩", (25000, "亩", None)),
+    # 超 is short for 超过; scores; quarters are durations like months
+    ("访问量超500万次", "超500万次", (5000000, "次", "more_than")),
+    ("考核共得分98分", "98分", (98, "分", None)),
+    ("连续三个季度保持100%", "三个季度", (3, "季度", None)),
+    # rulefix: money before a place-like word stays money when the numeral is not a one-character name
+    ("每户补助五百元区级资金", "五百元", (500, "元", None)),
+    ("收费三元。", "三元", (3, "元", None)),
 ]
 
 
@@ -105,6 +120,24 @@ NOT_COUNTS = [
     "转发《示例县推进10项",
     "县十七届人大三次会议期间",
     "政协九届二次会议提案",
+    # rulefix: a numeral + 元 before a place word is a place name, not money
+    "示例市五元区人民政府办公室",
+    "地址:某市七元街道幸福路8号",
+    "联系某县二元镇政府",
+    # a bare number at the very end of a passage may have lost its unit; codes with leading zeros
+    "主动公开政府信息30",
+    "其他对外管理服务事项000\n第二条",
+    "详见附件1,表2。",
+    # distances are no COUNT; 十分 is "very"; 分 that starts a word
+    "位于示例村北300米",
+    "这项工作十分重要",
+    "设立3分局",
+    # construction phases, article lists, an adjective after 一套, 两部曲
+    "示例医院东院区二期投入使用",
+    "地址:示例市行政中心一期B座",
+    "依照《条例》第十九条、二十条规定",
+    "建立一套系统的审核机制",
+    "唱好发展三部曲",
 ]
 
 

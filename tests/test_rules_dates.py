@@ -53,6 +53,10 @@ CASES = [
     ("2020年1-12月，共发布信息", "2020年1-12月", ("2020-01-01", "2020-12-31", "month", None)),
     ("1至6月共受理申请", "1至6月", ("2021-01-01", "2021-06-30", "month", None)),
     ("本年新增信息12条", "本年", ("2021-01-01", "2021-12-31", "year", None)),
+    # rulefix: 报告 as the verb of 现将…工作报告如下 leaves the year a DATE
+    ("现将我办2020年信息公开工作报告如下。", "2020年", ("2020-01-01", "2020-12-31", "year", None)),
+    # a year in parentheses after a non-document word stays a DATE
+    ("完成目录整改(2020年)。", "2020年", ("2020-01-01", "2020-12-31", "year", None)),
 ]
 
 
@@ -95,6 +99,14 @@ NOT_DATES = [
     "信息内容\n本年新\n制作数量\n本年新\n公开数量",
     "上一年项目数量\n本年增/\n处理决定数量",
     "示例区某局2024年政务信息\n公开工作开展年度报告\n一、总体情况",
+    # rulefix: a year in parentheses after a document noun is part of its name or edition
+    "示例镇人民政府信息公开指南(2023年)",
+    "发布示例区防汛应急预案(2021年修订)",
+    "执行示例市审批办法（2019年版）",
+    # 年度 + 工作报告如下 reads as the report's name
+    "现将示例局2021年度政府信息公开工作报告如下",
+    # a column name cut short in a table cell
+    "信息内容 | 本年新 | 本年新 | 对外公开总数量 |",
 ]
 
 

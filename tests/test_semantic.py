@@ -51,6 +51,31 @@ SUBJECT_CASES = [
     ("主要负责同志三次主持召开专题会议。", [("三次", None)]),
     # durations carry no subject
     ("所有申请均在15个工作日内答复。", [("15个工作日内", None)]),
+    # rulefix: a verb inside a category name is no boundary (…类信息, compounds, coordinated verbs)
+    ("本局主动公开机构设置类信息12条,组织机构类信息3条,公示公告类信息5条。",
+     [("12条", "机构设置类信息"), ("3条", "组织机构类信息"), ("5条", "公示公告类信息")]),
+    ("发布互动回应类信息9条,社会救助类公开信息4条,免于公开信息0条。",
+     [("9条", "互动回应类信息"), ("4条", "社会救助类公开信息"), ("0条", "免于公开信息")]),
+    ("完成民意征集和网上调查6期。", [("6期", "民意征集和网上调查")]),
+    # counts of parts of a text or a plan carry no subject
+    ("报告由总体情况、其他需要报告的事项等五个部分组成。", [("五个部分", None)]),
+    ("本局将从以下两个方面加以改进。", [("两个方面", None)]),
+    # verbs and statuses are no subject
+    ("全年收到申请30件,共办结29件,按时办结28件。", [("30件", "申请"), ("29件", None), ("28件", None)]),
+    ("答复完毕5件,办理中2件,剩余1件转下年度办理。", [("5件", None), ("2件", None), ("1件", None)]),
+    ("已办结20件,正在办理3件。", [("3件", None)]),
+    ("发布行政规范性文件6件,废止2件。", [("6件", "行政规范性文件"), ("2件", None)]),
+    # 主动公开文件 after a verb is the name of the category; 主动公开 as the main verb is not
+    ("通过门户网站发布主动公开文件15份。", [("15份", "主动公开文件")]),
+    ("本局主动公开政府信息66条。", [("66条", "政府信息")]),
+    # a note in brackets is no part of the subject
+    ("全县68个预算单位(含乡镇)均完成公开。", [("68个", "预算单位")]),
+    # a list before 等 is what is counted; 其他 in a list of categories is a subject
+    ("微信公众号发布政策解读、工作动态等共计40条,其他6条。",
+     [("40条", "政策解读、工作动态"), ("6条", "其他")]),
+    # a bare count and its subject; areas
+    ("微博发布信息27,网站发布信息15条。", [("27", "信息"), ("15条", "信息")]),
+    ("完成封山育林800亩。", [("800亩", "封山育林")]),
 ]
 
 
@@ -124,6 +149,8 @@ COMMITMENT_CASES = [
      ["各部门要同步发布解读材料,全年发布解读材料不少于20篇"]),
     # a notice: the closing request from 请 on
     ("关于印发某某办法的通知\n各乡镇人民政府:\n现将《某某办法》印发给你们,请认真贯彻执行。", ["请认真贯彻执行"]),
+    # rulefix: what a report must contain describes the report, it is no commitment
+    (REPORT_HEAD + "全文包括:年度报告应当包括总体情况;主动公开政府信息情况。", []),
     # a new actor with its own 将 starts a new commitment
     (PLAN_HEAD + "一、强化考核\n2031年12月5日前,各单位报送落实情况,县政府办公室将对落实情况进行督查。",
      ["2031年12月5日前,各单位报送落实情况", "县政府办公室将对落实情况进行督查"]),

@@ -66,6 +66,9 @@ class TrainConfig:
     #: (layer B holds the rare, long COMMITMENT spans)
     span_weight_a: float = 1.0
     span_weight_b: float = 1.0
+    #: layer B (COMMITMENT) decoding written to govie.json: "pieces" (one decision per clause
+    #: piece, govie.model.decode.decode_pieces) or "bio" (greedy BIO)
+    decode_b: str = "pieces"
     #: keep the (large) word-embedding matrix fixed: faster steps, less overfitting on small gold
     freeze_embeddings: bool = True
     grad_clip: float = 1.0

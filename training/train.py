@@ -227,10 +227,17 @@ POLICY_GRID: tuple[tuple[str, float], ...] = (
 )
 
 
+#: a label leaves the rules only for a policy that beats them on dev by this much F1: the
+#: model costs ~100x the rules' time, so a gain within dev noise is not worth loading it
+MIN_POLICY_GAIN = 0.005
+
+
 def choose_policy(bundle: M.Bundle, dev: Sequence[Example], log: Log = print,
-                  grid: Sequence[tuple[str, float]] = POLICY_GRID) -> tuple[dict, dict]:
+                  grid: Sequence[tuple[str, float]] = POLICY_GRID,
+                  min_gain: float = MIN_POLICY_GAIN) -> tuple[dict, dict]:
     """Per label, the (policy, min_score) of ``grid`` with the best dev F1 (ties: the one
-    listed first, so rules before union before model before intersect, lower floors first).
+    listed first, so rules before union before model before intersect, lower floors first),
+    kept only when it beats ``rules`` by at least ``min_gain`` F1 (else rules).
 
     Each grid point is applied to every label at once and scored through the full pipeline;
     a label then takes its best point. The scores of every point are returned with the
@@ -247,7 +254,11 @@ def choose_policy(bundle: M.Bundle, dev: Sequence[Example], log: Log = print,
         res[f"policy:{name}@{floor}"] = span_scores(gold, _pipeline_docs(gold, "hybrid", cached))
     policy = {}
     for lab in ENTITY_LABELS:
-        best = max(range(len(grid)), key=lambda k: (round(res[f"policy:{grid[k][0]}@{grid[k][1]}"][lab]["f1"] or 0.0, 4), -k))
+        f1 = [round(res[f"policy:{name}@{floor}"][lab]["f1"] or 0.0, 4) for name, floor in grid]
+        best = max(range(len(grid)), key=lambda k: (f1[k], -k))
+        rules = next((k for k, (name, _) in enumerate(grid) if name == "rules"), None)
+        if rules is not None and f1[best] - f1[rules] < min_gain:
+            best = rules
         policy[lab] = {"policy": grid[best][0], "min_score": grid[best][1]}
     log("policy: " + ", ".join(f"{lab}={v['policy']}@{v['min_score']}" for lab, v in policy.items()))
     return policy, res
@@ -364,6 +375,7 @@ def train(cfg: TrainConfig, resume: bool = False, log: Log = print) -> dict[str,
             log(f"resume: no checkpoint in {ckpt}; starting afresh")
         bundle = M.from_base(cfg.base, cfg.num_hidden_layers, cfg.window, cfg.stride, cfg.head_dropout)
     bundle.cfg["window"], bundle.cfg["stride"] = cfg.window, cfg.stride
+    bundle.cfg["layers"]["b"]["decode"] = cfg.decode_b  # read by the tagger: dev scores use it too
     net = bundle.net
     net.train()
     if cfg.freeze_embeddings:

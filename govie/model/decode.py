@@ -178,3 +178,50 @@ def decode_bio(probs: Sequence[Sequence[float]], tags: Sequence[str],
             cur_label, cur_start, cur_end, cur_probs = label, s, e, [p]
     close()
     return spans
+
+
+#: characters that end a piece for ``decode_pieces`` (ANNOTATION.md: a COMMITMENT is one
+#: clause of a sentence split at ；/。; line breaks end one too)
+PIECE_ENDS = frozenset("。;；!?！？\n\r")
+
+
+def decode_pieces(probs: Sequence[Sequence[float]], tags: Sequence[str],
+                  offsets: Sequence[Sequence[int]], text: str, threshold: float = 0.5) -> list[Span]:
+    """Clause-level spans of a one-label layer (``O, B-X, I-X``): the text is cut into pieces
+    at ``PIECE_ENDS``; a piece whose tokens have a mean inside-probability ``P(B) + P(I)`` of
+    at least ``threshold`` is a span, from its first token with an inside-probability of
+    0.5 or more (else its first token) to its end, edges stripped. Score = that mean.
+
+    Greedy BIO decoding cuts a long clause into fragments wherever one token dips below
+    its ``I`` tag; a whole-piece decision does not.
+    """
+    if len(probs) != len(offsets):
+        raise ValueError(f"{len(probs)} probability rows for {len(offsets)} tokens")
+    labels = [t[2:] for t in tags if t != "O"]
+    if not labels or len(set(labels)) != 1:
+        raise ValueError(f"decode_pieces needs one label's O/B/I tags, got {list(tags)}")
+    label = labels[0]
+    inside = [k for k, t in enumerate(tags) if t != "O"]
+    spans: list[Span] = []
+    toks = [(int(s), int(e), sum(float(row[k]) for k in inside)) for row, (s, e) in zip(probs, offsets) if e > s]
+    j, n, pos = 0, len(text), 0
+    while pos < n:
+        end = pos
+        while end < n and text[end] not in PIECE_ENDS:
+            end += 1
+        piece = []
+        while j < len(toks) and toks[j][0] < end:
+            if toks[j][1] > pos:
+                piece.append(toks[j])
+            j += 1
+        if piece:
+            mean = sum(p for _, _, p in piece) / len(piece)
+            if mean >= threshold:
+                first = next((s for s, _, p in piece if p >= 0.5), piece[0][0])
+                s, e = strip_span(text, max(first, pos), end)
+                if e > s:
+                    spans.append((s, e, label, mean))
+        if j > 0 and j <= len(toks) and toks[j - 1][1] > end:  # a token across the piece end
+            j -= 1
+        pos = end + 1
+    return spans

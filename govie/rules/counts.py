@@ -69,6 +69,68 @@ def _session(unit: str | None, prev: str, text: str, e: int) -> bool:
     return bool(unit == s_unit and prev and prev in before and after and text.startswith(after, e))
 
 
+@lru_cache(maxsize=1)
+def _place_spec() -> tuple[str, int, tuple[str, ...]]:
+    spec = table("count.yaml").get("place") or {}
+    return spec.get("unit", ""), int(spec.get("max_numeral", 1)), tuple(spec.get("after", ()))
+
+
+@lru_cache(maxsize=1)
+def _phase_spec() -> tuple[str, tuple[str, ...]]:
+    spec = table("count.yaml").get("phase") or {}
+    return spec.get("unit", ""), tuple(spec.get("after_nouns", ()))
+
+
+def _phase(unit: str | None, text: str, s: int) -> bool:
+    """院区二期, 行政中心一期: a construction phase, an ordinal."""
+    p_unit, nouns = _phase_spec()
+    return bool(unit == p_unit and nouns and text.endswith(nouns, 0, s))
+
+
+@lru_cache(maxsize=1)
+def _score_spec() -> tuple[str, str]:
+    spec = table("count.yaml").get("score") or {}
+    return spec.get("unit", ""), spec.get("not_before", "")
+
+
+def _bad_score(unit: str | None, gd: dict, text: str, e: int) -> bool:
+    """十分重要, 3分局: 分 that is no score point."""
+    s_unit, not_before = _score_spec()
+    if unit != s_unit or not s_unit:
+        return False
+    return gd.get("a") is None or (e < len(text) and text[e] in not_before)
+
+
+def _place(unit: str | None, numeral: str, text: str, e: int) -> bool:
+    """三元区, 四元街道: a place name made of a numeral and 元, not an amount of money."""
+    p_unit, max_len, after = _place_spec()
+    return bool(unit == p_unit and len(numeral) <= max_len and after and text.startswith(after, e))
+
+
+@lru_cache(maxsize=1)
+def _bare_spec() -> tuple[int, tuple[str, ...], str]:
+    spec = table("count.yaml").get("bare") or {}
+    return int(spec.get("max_digits", 0)), tuple(spec.get("after", ())), spec.get("end", "")
+
+
+def _bare(gd: dict, text: str, s: int, e: int) -> bool:
+    """发布信息41, / 申请数量为0。: a bare integer after a counted noun, ending its clause."""
+    max_digits, after, end = _bare_spec()
+    a = gd.get("a")
+    if not a or not a.isdigit() or len(a) > max_digits or gd.get("a2") or gd.get("post") or gd.get("pre"):
+        return False
+    if len(a) > 1 and a[0] == "0":
+        return False  # 000, 01: a code or a filler, not a quantity
+    if e >= len(text) or text[e] not in end:
+        return False  # at the end of a passage the unit may have been cut off (主动公开政府信息30|)
+    return bool(after) and text.endswith(after, 0, s)
+
+
+#: 第二十条、二十一条: the second article number of a list is an ordinal too
+_ARTICLE_LIST = re.compile(r"第[一二三四五六七八九十百零〇\d]{1,6}[条款项章节]、$")
+_ARTICLE_UNITS = frozenset("条款项章节")
+
+
 def accept(m: re.Match, text: str) -> tuple[int, int] | None:
     """The span of a COUNT match after the checks the regex cannot do, or None."""
     s, e = m.span()
@@ -81,19 +143,25 @@ def accept(m: re.Match, text: str) -> tuple[int, int] | None:
         return None
     if gd.get("a") is not None and e < len(text) and text[e].isascii() and text[e].isalnum() and not unit:
         return None
+    if _bad_score(unit, gd, text, e):
+        return None
+    if unit in _ARTICLE_UNITS and prev == "、" and _ARTICLE_LIST.search(text, max(0, s - 10), s):
+        return None
     kind = units()[unit][1] if unit else None
     post = gd.get("post")
     if post in _CUT_POSTS and kind not in ("duration", "duration_in", "year_duration"):
         e = m.end("post") - len(post)  # 内 belongs to durations only
         post = None
     if gd.get("c") is not None:
-        if _session(unit, prev, text, e):
+        if _session(unit, prev, text, e) or _place(unit, gd["c"], text, e) or _phase(unit, text, s):
             return None
         if not unit or (prev and prev in _CN_NOT_AFTER) or "〇" in gd["c"] or "零" == gd["c"][:1]:
             return None
         if gd["c"] == "一" and prev in _YI_NOT_AFTER and text[s - 2:s] not in ("以上", "以下"):
             return None
     if not unit:
+        if not gd.get("mult") and _bare(gd, text, s, e):
+            return s, e
         if not gd.get("mult") or gd.get("mid"):
             return None
         if e < len(text) and ("\u4e00" <= text[e] <= "\u9fff") and not post:

@@ -32,6 +32,7 @@ class _Blocked(NamedTuple):
     list_start: re.Pattern  # words that open a list of bodies after a year (各)
     caption: re.Pattern  # a noun that names even after a verb (…发布数量统计, a chart caption)
     rel_name: re.Pattern  # report nouns a relative word may open (本年度政府信息公开工作报告)
+    paren: re.Pattern  # a document noun, then a bare year in parentheses: 指南(2024年), 预案(2022年修订)
 
 
 @lru_cache(maxsize=1)
@@ -47,8 +48,12 @@ def _blocked() -> _Blocked:
         if r[1] == "rel" and len(r) > 2 and r[2]:
             rel_only[r[0]] = tuple(w.strip() for w in r[2].split(","))
     rel = re.compile(alternation([r[0] for r in rows if r[1] == "rel"]))
+    names = [r[0] for r in rows if r[1] == "paren_name"]
+    tails = [r[0] for r in rows if r[1] == "paren_tail"]
+    paren = re.compile(alternation(names) + r"[(（]$" if names else r"(?!)"), re.compile(
+        "(?:" + alternation(tails) + ")?[)）]" if tails else r"[)）]")
     return _Blocked(rel, rel_only, alt("rel_ok"), alt("year"), alt("year_not"), alt("action"),
-                    alt("list_start"), alt("caption"), alt("rel_name"))
+                    alt("list_start"), alt("caption"), alt("rel_name"), paren)
 
 
 @lru_cache(maxsize=1)
@@ -84,11 +89,21 @@ def is_name_year(text: str, end: int, nouns: re.Pattern | None = None) -> bool:
             window = window[:stop.start()]
     if b.caption.search(window):
         return True
+    as_verb = text[end - 1:end] == "年"  # 2022年…工作报告如下 reports; 2022年度…工作报告 is the report's name
     for m in (nouns or b.year).finditer(window):
-        if b.year_not.match(window, m.start()):
-            continue
+        if b.year_not.match(window, m.start()) or as_verb and window.startswith("如下", m.end()):
+            continue  # …工作报告如下: 报告 is the verb here
         return not b.action.search(window, 0, m.start())
     return False
+
+
+def _paren_name_year(text: str, s: int, e: int) -> bool:
+    """信息公开指南(2024年), 应急预案(2022年修订): a year in parentheses after a document noun
+    is part of the document's name or edition, not a time."""
+    if s == 0 or text[s - 1] not in "(（":
+        return False
+    before, after = _blocked().paren
+    return bool(after.match(text, e) and before.search(text, max(0, s - 5), s))
 
 
 def _ends_with_noun(window: str, nouns: re.Pattern) -> bool:
@@ -126,7 +141,7 @@ def find(text: str) -> list[Candidate]:
             if s > 0 and text[s - 1].isdigit() or e < len(text) and text[e].isdigit() and name == "point" \
                     and not _ends_with_unit(m.group()):
                 continue  # part of a longer number
-            if _BARE_YEAR.fullmatch(m.group()) and is_name_year(text, e):
+            if _BARE_YEAR.fullmatch(m.group()) and (is_name_year(text, e) or _paren_name_year(text, s, e)):
                 continue
             cands.append(Candidate(s, e, "DATE", name))
     for m in _relative_re().finditer(text):
