@@ -56,15 +56,30 @@ def hybrid_policy(model_dir=None) -> dict | None:
         return None
 
 
+def relation_policy(model_dir=None) -> dict | None:
+    """The relation head's policy (relations.json), or None when the directory has none."""
+    from . import relations
+
+    d = _dir(model_dir)
+    if not relations.has_relations(d):
+        return None
+    try:
+        return relations.read_config(d).get("policy")
+    except (OSError, ValueError):
+        return None
+
+
 def worth_loading(model_dir=None, mode: str = "auto") -> bool:
-    """False when ``mode`` is "auto" and the model's measured hybrid policy takes nothing
-    from the model (every label "rules"): auto extraction is then rules only and skips
-    loading torch. "model" and "hybrid" always load it."""
+    """False when ``mode`` is "auto" and neither the model's measured hybrid policy nor
+    its relation head's policy takes anything from the model (every label "rules"): auto
+    extraction is then rules only and skips loading torch. "model" and "hybrid" always
+    load it."""
     if mode != "auto":
         return True
     from ..hybrid import uses_model
+    from .relations import uses_model as relations_use_model
 
-    return uses_model(hybrid_policy(model_dir))
+    return uses_model(hybrid_policy(model_dir)) or relations_use_model(relation_policy(model_dir))
 
 
 def load_tagger(model_dir=None):

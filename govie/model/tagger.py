@@ -12,6 +12,11 @@ A model directory holds::
 normalised view text). Texts are tokenized once, cut into windows of ``window`` tokens
 every ``stride`` tokens, run in length-sorted batches, merged (govie.model.decode) and
 decoded per tag layer. This module never imports ``training``.
+
+Backends: a directory that also holds ``model.onnx`` (``python -m training.export_onnx``)
+runs the forward pass in onnxruntime when it is importable (govie.model.onnx_backend),
+else in torch. ``Tagger.load(..., backend="torch"|"onnx"|"auto")`` or the environment
+variable ``GOVIE_TAGGER_BACKEND`` choose; ``tagger.backend`` says which one runs.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from .decode import clean_offsets, decode_bio, merge_windows, windows
+from .decode import clean_offsets, decode_bio, decode_pieces, merge_windows, windows
 
 GOVIE_JSON = "govie.json"
 WEIGHTS = "model.safetensors"
@@ -160,6 +165,10 @@ class Tagger:
         self.pad_id = int(cfg["pad_id"])
         self.max_batch_tokens = int(cfg.get("max_batch_tokens", 8192))
         self.min_score: dict[str, float] = dict(cfg.get("min_score", {}))
+        #: layer B decoding: "bio" (greedy BIO) or "pieces" (one decision per clause piece)
+        self.decode_b: str = str(cfg["layers"]["b"].get("decode", "bio"))
+        self.piece_threshold: float = float(cfg["layers"]["b"].get("piece_threshold", 0.5))
+        self.backend: str = getattr(net, "backend", "torch")
 
     @property
     def policy(self) -> dict[str, Any] | None:
@@ -171,19 +180,42 @@ class Tagger:
         return [t[2:] for t in self.tags_a + self.tags_b if t.startswith("B-")]
 
     @classmethod
-    def load(cls, model_dir, quantize: str | bool | None = None, threads: int | None = None) -> Tagger:
+    def load(cls, model_dir, quantize: str | bool | None = None, threads: int | None = None,
+             backend: str | None = None) -> Tagger:
         """Load a model directory.
 
         quantize: True/"int8" applies dynamic int8 quantisation of the Linear layers at
         load, False/"none" keeps float weights, None uses the model's ``govie.json``
-        setting ``"quantize"`` (default none). threads: torch.set_num_threads when given.
+        setting ``"quantize"`` (default none). threads: torch.set_num_threads when given
+        (and the onnxruntime session's intra-op threads).
+        backend: "onnx" runs ``model.onnx`` in onnxruntime (its weights are as exported:
+        ``quantize`` does not apply), "torch" the safetensors weights in torch, "auto"
+        (None: ``$GOVIE_TAGGER_BACKEND``, default auto) onnx when the directory has a
+        ``model.onnx``, onnxruntime is importable and no torch quantisation is asked for.
         """
-        from transformers import AutoConfig
+        import os
+
+        from . import onnx_backend
 
         model_dir = Path(model_dir)
+        backend = (backend or os.environ.get("GOVIE_TAGGER_BACKEND") or "auto").lower()
+        if backend not in ("auto", "torch", "onnx"):
+            raise ValueError(f"backend must be auto, torch or onnx, got {backend!r}")
+        cfg = read_govie_json(model_dir)
+        if backend == "onnx" or (backend == "auto" and quantize in (None, False, "none")
+                                 and onnx_backend.usable(model_dir)):
+            if not onnx_backend.onnxruntime_available():
+                raise ImportError("backend='onnx' needs onnxruntime: pip install onnxruntime")
+            if not (model_dir / onnx_backend.ONNX).exists():
+                raise FileNotFoundError(f"backend='onnx': no {model_dir / onnx_backend.ONNX} "
+                                        "(make it with python -m training.export_onnx)")
+            net = onnx_backend.OnnxNet(model_dir / onnx_backend.ONNX, threads=threads, model_dir=model_dir,
+                                       govie_cfg=cfg)
+            return cls(net, load_tokenizer(model_dir), cfg, model_dir, quantized=net.quantized)
+        from transformers import AutoConfig
+
         if threads:
             torch.set_num_threads(int(threads))
-        cfg = read_govie_json(model_dir)
         config = AutoConfig.from_pretrained(str(model_dir))
         net = build_net(config, cfg)
         load_state(net, model_dir / WEIGHTS)
@@ -206,6 +238,10 @@ class Tagger:
     @torch.inference_mode()
     def _run(self, wins) -> list[tuple[list, list]]:
         """Probabilities (layer A rows, layer B rows) per window, without CLS/SEP."""
+        if self.backend == "onnx":
+            from .onnx_backend import run_windows
+
+            return run_windows(self.net, wins, self.pad_id, self.max_batch_tokens)
         order = sorted(range(len(wins)), key=lambda i: len(wins[i][2]))
         out: list[Any] = [None] * len(wins)
         i = 0
@@ -255,7 +291,11 @@ class Tagger:
         return out
 
     def decode(self, text: str, offsets, pa, pb) -> list[tuple[int, int, str, float]]:
-        spans = decode_bio(pa, self.tags_a, offsets, text) + decode_bio(pb, self.tags_b, offsets, text)
+        if self.decode_b == "pieces":
+            spans_b = decode_pieces(pb, self.tags_b, offsets, text, self.piece_threshold)
+        else:
+            spans_b = decode_bio(pb, self.tags_b, offsets, text)
+        spans = decode_bio(pa, self.tags_a, offsets, text) + spans_b
         if self.min_score:
             spans = [sp for sp in spans if sp[3] >= self.min_score.get(sp[2], 0.0)]
         spans.sort(key=lambda sp: (sp[0], -sp[1], sp[2]))

@@ -1,0 +1,155 @@
+"""ONNX Runtime backend of the span tagger (needs onnxruntime and numpy, not torch).
+
+A model directory may hold, beside ``model.safetensors``, a ``model.onnx``: the TaggerNet
+exported by ``python -m training.export_onnx MODEL_DIR`` (inputs ``input_ids`` and
+``attention_mask``, int64 ``[batch, seq]``; outputs ``probs_a`` and ``probs_b``, the softmaxed
+tag probabilities of the two heads, float32 ``[batch, seq, tags]``; dynamic batch and
+sequence axes; optionally ``hidden``, the encoder's last hidden states float32
+``[batch, seq, hidden]``). ``Tagger.load`` uses it when onnxruntime is importable (else torch, as
+before); the windowing, merging and decoding stay those of govie.model.tagger, only the
+forward pass of each batch of windows runs here.
+
+This module never imports torch, except :attr:`OnnxNet.encoder`, the stand-in for
+``TaggerNet.encoder`` that the learned relation model (govie.model.relations) calls with
+torch tensors: it runs the ``hidden`` output of the same session (the torch encoder of
+the directory's weights, loaded on first use, for a file without that output).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ONNX = "model.onnx"
+INPUTS = ("input_ids", "attention_mask")
+OUTPUTS = ("probs_a", "probs_b")
+HIDDEN = "hidden"  # optional third output: the encoder's last hidden states (for relations)
+
+
+def onnxruntime_available() -> bool:
+    try:
+        return importlib.util.find_spec("onnxruntime") is not None
+    except (ImportError, ValueError):  # a broken or blocked install counts as absent
+        return False
+
+
+def usable(model_dir) -> bool:
+    """True when ``model_dir`` has a ``model.onnx`` and onnxruntime is importable."""
+    return model_dir is not None and (Path(model_dir) / ONNX).exists() and onnxruntime_available()
+
+
+def session_options(threads: int | None = None, spinning: bool | None = None):
+    """CPU session options: ``threads`` intra-op threads (None/0: onnxruntime's default, one per
+    physical core), one inter-op thread, all graph optimisations. ``spinning``: whether idle
+    worker threads busy-wait for work (onnxruntime's default, True, is slightly faster on an
+    idle machine and burns CPU on a shared one); None keeps the default."""
+    import onnxruntime as ort
+
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    so.intra_op_num_threads = int(threads or 0)
+    so.inter_op_num_threads = 1
+    if spinning is not None:
+        so.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
+    return so
+
+
+class OnnxNet:
+    """An onnxruntime session standing in for TaggerNet: ``probs(ids, att)`` -> (probs_a, probs_b)."""
+
+    backend = "onnx"
+
+    def __init__(self, path, threads: int | None = None, spinning: bool | None = None,
+                 model_dir=None, govie_cfg: dict | None = None):
+        import onnxruntime as ort
+
+        self.path = Path(path)
+        self.model_dir = Path(model_dir) if model_dir is not None else self.path.parent
+        self.govie_cfg = govie_cfg
+        self.session = ort.InferenceSession(str(self.path), session_options(threads, spinning),
+                                            providers=["CPUExecutionProvider"])
+        names = [o.name for o in self.session.get_outputs()]
+        if tuple(names[:2]) != OUTPUTS:
+            raise ValueError(f"{self.path}: outputs {names}, expected {list(OUTPUTS)} "
+                             "(export it with python -m training.export_onnx)")
+        #: what training.export_onnx recorded (``govie_quantize``: none / int8 ...)
+        self.metadata: dict[str, str] = dict(self.session.get_modelmeta().custom_metadata_map)
+        self.quantized = self.metadata.get("govie_quantize", "none") not in ("none", "")
+        self.has_hidden = HIDDEN in names
+        self._encoder = None
+
+    def eval(self) -> OnnxNet:  # Tagger calls net.eval()
+        return self
+
+    def probs(self, ids, att):
+        pa, pb = self.session.run(list(OUTPUTS), {INPUTS[0]: ids, INPUTS[1]: att})
+        return pa, pb
+
+    def hidden(self, ids, att):
+        (h,) = self.session.run([HIDDEN], {INPUTS[0]: ids, INPUTS[1]: att})
+        return h
+
+    @property
+    def encoder(self):
+        """``encoder(input_ids=, attention_mask=).last_hidden_state`` on torch tensors (needs torch):
+        the session's ``hidden`` output, else the torch encoder of the directory's weights."""
+        if self._encoder is None and self.has_hidden:
+            self._encoder = _SessionEncoder(self)
+        if self._encoder is None:
+            from transformers import AutoConfig
+
+            from .tagger import WEIGHTS, build_net, load_state, read_govie_json
+
+            cfg = self.govie_cfg or read_govie_json(self.model_dir)
+            net = build_net(AutoConfig.from_pretrained(str(self.model_dir)), cfg)
+            load_state(net, self.model_dir / WEIGHTS)
+            self._encoder = net.eval().encoder
+        return self._encoder
+
+
+class _SessionEncoder:
+    """Calls like a Hugging Face encoder (torch tensors in, ``.last_hidden_state`` out)."""
+
+    def __init__(self, net: OnnxNet):
+        self.net = net
+
+    def __call__(self, input_ids, attention_mask, **_):
+        from types import SimpleNamespace
+
+        import numpy as np
+        import torch
+
+        h = self.net.hidden(np.asarray(input_ids.cpu(), dtype=np.int64), np.asarray(attention_mask.cpu(), dtype=np.int64))
+        return SimpleNamespace(last_hidden_state=torch.from_numpy(h))
+
+
+def run_windows(net: OnnxNet, wins: Sequence[tuple[int, int, Sequence[int]]], pad_id: int,
+                max_batch_tokens: int) -> list[tuple[list, list]]:
+    """Probabilities (layer A rows, layer B rows) per window, without CLS/SEP: the same
+    length-sorted batches as the torch path of ``Tagger._run``."""
+    import numpy as np
+
+    order = sorted(range(len(wins)), key=lambda i: len(wins[i][2]))
+    out: list[Any] = [None] * len(wins)
+    i = 0
+    while i < len(order):
+        j = i + 1  # windows are sorted by length: the last one of a chunk is its longest
+        while j < len(order) and (j - i + 1) * len(wins[order[j]][2]) <= max_batch_tokens:
+            j += 1
+        chunk = order[i:j]
+        T = max(len(wins[k][2]) for k in chunk)
+        ids = np.full((len(chunk), T), pad_id, dtype=np.int64)
+        att = np.zeros((len(chunk), T), dtype=np.int64)
+        for r, k in enumerate(chunk):
+            seq = wins[k][2]
+            ids[r, :len(seq)] = seq
+            att[r, :len(seq)] = 1
+        pa, pb = net.probs(ids, att)
+        for r, k in enumerate(chunk):
+            n = len(wins[k][2])
+            out[k] = (pa[r, 1:n - 1].tolist(), pb[r, 1:n - 1].tolist())
+        i = j
+    return out
