@@ -528,5 +528,9 @@ def refine(tagger, view, entities: Sequence[Entity], rule_rels: Sequence[Relatio
     rm = _cached_model(tagger)
     if rm is None:
         return list(rule_rels)
-    model_rels = rm.predict(view.original, entities, view=view)
+    # only the labels the policy takes from the model are scored: a text without candidate
+    # pairs of those labels is not encoded again at all (merge_relations ignores the rest)
+    used = tuple(lab for lab in rm.labels if uses_model({lab: rm.policy.get(lab, "rules")}))
+    pairs = [p for p in rm.pairs(view.original, entities) if p.label in used]
+    model_rels = decode(pairs, rm.score_pairs(view.original, pairs, view), rm.thresholds) if pairs else []
     return merge_relations(rule_rels, model_rels, rm.policy)
