@@ -75,3 +75,17 @@ def test_large_input_is_linear():
 def test_adversarial_repetitions_finish_fast(unit):
     text = unit * (100_000 // len(unit))
     assert _seconds(text) < 20
+
+
+def test_shipped_model_is_used_by_auto_when_installed_and_fits_the_size_budget():
+    from govie import model as model_pkg
+
+    d = model_pkg.default_model_dir()
+    assert sum(f.stat().st_size for f in d.iterdir() if f.is_file()) <= 30 * 1024 * 1024
+    if not model_pkg.available():
+        pytest.skip(model_pkg.unavailable_reason() or "model extra not installed")
+    # its measured policy uses the model (the relation head for doc_title), so auto loads it
+    assert model_pkg.worth_loading(d, "auto") is True
+    doc = govie.extract("依据《某市政务公开办法》(某政发〔2031〕7号),本年度共收到申请5件。")
+    assert doc.meta["engine"] == "model+rules"
+    assert {(r.label) for r in doc.relations} >= {"doc_title", "count_of"}
