@@ -207,7 +207,8 @@ def test_onnx_tagger_encoder_for_relations(model_dir, exported):
     assert tuple(h.shape) == (2, 5, 32)
     assert float((h - h_ref)[att.bool()].abs().max()) < 1e-4
     t.net.has_hidden, t.net._encoder = False, None  # a file without that output: the torch encoder
-    h2 = t.net.encoder(input_ids=ids, attention_mask=att).last_hidden_state
+    with torch.inference_mode():
+        h2 = t.net.encoder(input_ids=ids, attention_mask=att).last_hidden_state
     assert float((h2 - h_ref)[att.bool()].abs().max()) < 1e-5
 
 
@@ -219,3 +220,38 @@ def test_int8_export_runs(model_dir, tmp_path):
     info = export(model_dir, out, int8=True, per_channel=True)
     assert out.exists() and info["int8"]
     assert OnnxNet(out).quantized
+
+
+def test_stale_model_onnx_is_not_used(tmp_path):
+    """A retrained model.safetensors: a linked file still fits when the layout is the same,
+    an embedded one does not; another layout (storage) makes a linked one unfit too."""
+    from safetensors.torch import load_file, save_file
+
+    from govie.model.tagger import Tagger
+    from training.export_onnx import export
+
+    (tmp_path / "linked").mkdir()
+    (tmp_path / "embedded").mkdir()
+    d = make_model_dir(tmp_path / "linked", "fp16")
+    export(d)
+    e = make_model_dir(tmp_path / "embedded", "fp16")
+    export(e, link=False)
+    for m in (d, e):  # "retrain": same tensors, other values
+        state = load_file(str(m / "model.safetensors"))
+        save_file({k: (v * 1.5 if v.is_floating_point() else v) for k, v in state.items()}, str(m / "model.safetensors"))
+    t = Tagger.load(d)
+    assert t.backend == "onnx"
+    _same_all(Tagger.load(d, backend="torch").predict(TEXTS), t.predict(TEXTS))
+    with pytest.warns(UserWarning, match="re-export"):
+        assert Tagger.load(e).backend == "torch"
+    with pytest.raises(ValueError, match="re-export"):
+        Tagger.load(e, backend="onnx")
+    state = load_file(str(d / "model.safetensors"))  # another storage: another layout
+    save_file({k: (v.float() if v.is_floating_point() else v) for k, v in state.items()}, str(d / "model.safetensors"))
+    with pytest.warns(UserWarning, match="re-export"):
+        assert Tagger.load(d).backend == "torch"
+
+
+def _same_all(a, b):
+    for x, y in zip(a, b):
+        _same(x, y)

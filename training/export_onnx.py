@@ -23,7 +23,10 @@ batch and sequence axes) and ``hidden``, the encoder's last hidden states float3
 Then the file is checked against torch on random windows (max abs difference of the
 probabilities and hidden states; ``--tolerance``, 1e-3 for fp32 by default, none for int8) and its size,
 difference and settings are printed as JSON. Metadata in the file: ``govie_format``,
-``govie_quantize`` (none/int8), ``govie_optimized``.
+``govie_quantize`` (none/int8), ``govie_optimized``, ``govie_weights`` (model.safetensors
+when linked, else embedded) and what the runtime checks the directory's weights against:
+``govie_weights_layout`` (linked: sha256 of the safetensors header, so a retrained model of
+the same shapes and storage still fits) or ``govie_weights_sha256`` (embedded: the file).
 """
 
 from __future__ import annotations
@@ -268,8 +271,14 @@ def export(model_dir, out=None, int8: bool = False, optimize: bool = True, per_c
     vocab, pad_id = int(config.vocab_size), int(cfg["pad_id"])
     info: dict[str, Any] = {"model_dir": str(model_dir), "out": str(out), "int8": int8,
                             "optimize": optimize and not link, "linked": link}
+    from govie.model.onnx_backend import file_sha256, weights_layout
+
     meta = {"govie_format": cfg.get("format", ""), "govie_quantize": "int8" if int8 else "none",
             "govie_weights": WEIGHTS if link else "embedded"}
+    if link:  # checked at load (OnnxNet.check_weights): a linked file fits any weights of this layout
+        meta["govie_weights_layout"] = weights_layout(weights)
+    else:  # an embedded file is stale once the directory's weights change
+        meta["govie_weights_sha256"] = file_sha256(weights)
     with tempfile.TemporaryDirectory(prefix="govie-onnx-") as tmp:
         cur = Path(tmp) / "fp32.onnx"
         export_fp32(net, cur, vocab, fold=not link)

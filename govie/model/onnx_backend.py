@@ -17,6 +17,7 @@ the directory's weights, loaded on first use, for a file without that output).
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ ONNX = "model.onnx"
 INPUTS = ("input_ids", "attention_mask")
 OUTPUTS = ("probs_a", "probs_b")
 HIDDEN = "hidden"  # optional third output: the encoder's last hidden states (for relations)
+WEIGHTS = "model.safetensors"  # as govie.model.tagger.WEIGHTS (not imported: that module imports torch)
 
 
 def onnxruntime_available() -> bool:
@@ -40,11 +42,29 @@ def usable(model_dir) -> bool:
     return model_dir is not None and (Path(model_dir) / ONNX).exists() and onnxruntime_available()
 
 
-def session_options(threads: int | None = None, spinning: bool | None = None):
+def weights_layout(path) -> str:
+    """sha256 of a safetensors file's header (names, dtypes, shapes, offsets): a linked
+    model.onnx reads the tensors at these offsets, so it fits any file with this layout."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+        body = fh.read(int.from_bytes(head, "little"))
+    return hashlib.sha256(head + body).hexdigest()
+
+
+def file_sha256(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def session_options(threads: int | None = None, spinning: bool | None = False):
     """CPU session options: ``threads`` intra-op threads (None/0: onnxruntime's default, one per
     physical core), one inter-op thread, all graph optimisations. ``spinning``: whether idle
-    worker threads busy-wait for work (onnxruntime's default, True, is slightly faster on an
-    idle machine and burns CPU on a shared one); None keeps the default."""
+    worker threads busy-wait for work. Off by default: onnxruntime's own default (on) cost
+    5-7% more CPU time for the same wall time in a 2-thread tagger benchmark (100k chars on
+    2 cores), and burns a core that a busy machine needs. None keeps onnxruntime's default."""
     import onnxruntime as ort
 
     so = ort.SessionOptions()
@@ -62,15 +82,21 @@ class OnnxNet:
 
     backend = "onnx"
 
-    def __init__(self, path, threads: int | None = None, spinning: bool | None = None,
+    def __init__(self, path, threads: int | None = None, spinning: bool | None = False,
                  model_dir=None, govie_cfg: dict | None = None):
         import onnxruntime as ort
 
         self.path = Path(path)
         self.model_dir = Path(model_dir) if model_dir is not None else self.path.parent
         self.govie_cfg = govie_cfg
-        self.session = ort.InferenceSession(str(self.path), session_options(threads, spinning),
-                                            providers=["CPUExecutionProvider"])
+        try:
+            self.session = ort.InferenceSession(str(self.path), session_options(threads, spinning),
+                                                providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime's errors share no base class but Exception
+            if not self.path.exists():
+                raise
+            raise ValueError(f"{self.path}: onnxruntime cannot load it ({type(exc).__name__}: {exc}); "
+                             "re-export it with python -m training.export_onnx") from exc
         names = [o.name for o in self.session.get_outputs()]
         if tuple(names[:2]) != OUTPUTS:
             raise ValueError(f"{self.path}: outputs {names}, expected {list(OUTPUTS)} "
@@ -79,7 +105,26 @@ class OnnxNet:
         self.metadata: dict[str, str] = dict(self.session.get_modelmeta().custom_metadata_map)
         self.quantized = self.metadata.get("govie_quantize", "none") not in ("none", "")
         self.has_hidden = HIDDEN in names
+        self.check_weights()
         self._encoder = None
+
+    def check_weights(self) -> None:
+        """ValueError when the file was exported from other weights than the directory's
+        model.safetensors (a linked file: another layout; an embedded one: another file).
+        Files without the export's record (``govie_weights_layout`` / ``govie_weights_sha256``)
+        are not checked."""
+        name = self.metadata.get("govie_weights", "embedded")
+        weights = self.model_dir / (WEIGHTS if name == "embedded" else name)
+        want_layout = self.metadata.get("govie_weights_layout")
+        want_sha = self.metadata.get("govie_weights_sha256")
+        if not (want_layout or want_sha) or not weights.exists():
+            return
+        if want_layout and weights_layout(weights) != want_layout:
+            raise ValueError(f"{self.path} reads {weights.name} with another tensor layout than it has now "
+                             "(retrained with other settings?); re-export it with python -m training.export_onnx")
+        if want_sha and file_sha256(weights) != want_sha:
+            raise ValueError(f"{self.path} holds weights other than {weights} (retrained since the export?); "
+                             "re-export it with python -m training.export_onnx")
 
     def eval(self) -> OnnxNet:  # Tagger calls net.eval()
         return self

@@ -16,7 +16,9 @@ decoded per tag layer. This module never imports ``training``.
 Backends: a directory that also holds ``model.onnx`` (``python -m training.export_onnx``)
 runs the forward pass in onnxruntime when it is importable (govie.model.onnx_backend),
 else in torch. ``Tagger.load(..., backend="torch"|"onnx"|"auto")`` or the environment
-variable ``GOVIE_TAGGER_BACKEND`` choose; ``tagger.backend`` says which one runs.
+variable ``GOVIE_TAGGER_BACKEND`` choose; ``tagger.backend`` says which one runs. A
+``model.onnx`` that does not fit the directory's weights (``OnnxNet.check_weights``) is
+skipped in auto mode with a warning.
 """
 
 from __future__ import annotations
@@ -209,9 +211,17 @@ class Tagger:
             if not (model_dir / onnx_backend.ONNX).exists():
                 raise FileNotFoundError(f"backend='onnx': no {model_dir / onnx_backend.ONNX} "
                                         "(make it with python -m training.export_onnx)")
-            net = onnx_backend.OnnxNet(model_dir / onnx_backend.ONNX, threads=threads, model_dir=model_dir,
-                                       govie_cfg=cfg)
-            return cls(net, load_tokenizer(model_dir), cfg, model_dir, quantized=net.quantized)
+            try:
+                net = onnx_backend.OnnxNet(model_dir / onnx_backend.ONNX, threads=threads, model_dir=model_dir,
+                                           govie_cfg=cfg)
+            except ValueError as exc:  # a stale or unreadable model.onnx: auto falls back to torch
+                if backend == "onnx":
+                    raise
+                import warnings
+
+                warnings.warn(f"{exc}; running the tagger in torch", stacklevel=2)
+            else:
+                return cls(net, load_tokenizer(model_dir), cfg, model_dir, quantized=net.quantized)
         from transformers import AutoConfig
 
         if threads:
