@@ -55,15 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     def log(m):
         print(m, file=sys.stderr, flush=True)
 
-    train_ex, dev_ex, test_ex = _split(load_gold(cfg.gold, cfg.splits, log=log), log)
+    _train, dev_ex, test_ex = _split(load_gold(cfg.gold, cfg.splits, log=log), log)
     bundle = M.load(d)
     policy, res = choose_policy(bundle, dev_ex, log)
     print("dev F1 of each policy applied to every label:\n")
     print(grid_table(res))
     print("\nchosen: " + ", ".join(f"{lab}={v['policy']}@{v['min_score']}" for lab, v in policy.items()) + "\n")
-    dev = compare(bundle, dev_ex, policy)
     test = compare(bundle, test_ex, policy) if test_ex else None
-    print(format_comparison(dev, "dev"))
+    print(format_comparison(res, "dev"))
     if test:
         print("\n" + format_comparison(test, "test"))
     if args.write:
@@ -71,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         g = json.loads(cfg_path.read_text(encoding="utf-8"))
         g["hybrid_policy"] = policy
         cfg_path.write_text(json.dumps(g, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        metrics["dev"] = {**dev, **res}
+        metrics["dev"] = res
         if test:
             metrics["test"] = test
         metrics_path.write_text(json.dumps(metrics, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -200,24 +200,29 @@ def _pipeline_docs(gold: Sequence[Document], mode: str, cached: _CachedTagger | 
     return out
 
 
-def compare(bundle: M.Bundle, examples: Sequence[Example], policy: dict | None,
-            policies: Sequence[str] = ()) -> dict[str, Any]:
-    """Scores of the full pipeline in rules, model and hybrid mode (and per uniform policy)."""
+def _predicted(bundle: M.Bundle, examples: Sequence[Example]) -> tuple[list[Document], _CachedTagger]:
+    """The gold documents of ``examples`` and a stand-in tagger holding the model's spans for
+    them (one tagger pass; every pipeline run after it reuses the spans)."""
     tagger = _tagger(bundle)
     bundle.net.eval()
     gold = [ex.doc for ex in examples]
     views = [TextView.from_text(g.text).text for g in gold]
-    spans = tagger.predict(views)
-    cached = _CachedTagger(dict(zip(views, spans)), policy)
-    out = {"rules": span_scores(gold, _pipeline_docs(gold, "rules", None)),
-           "model": span_scores(gold, _pipeline_docs(gold, "model", cached)),
-           "hybrid": span_scores(gold, _pipeline_docs(gold, "hybrid", cached))}
-    for p in policies:
-        cached.policy = {lab: {"policy": p} for lab in ENTITY_LABELS}
-        out[f"policy:{p}"] = span_scores(gold, _pipeline_docs(gold, "hybrid", cached))
-    cached.policy = policy
+    cached = _CachedTagger(dict(zip(views, tagger.predict(views))), None)
     bundle.net.train()
-    return out
+    return gold, cached
+
+
+def _mode_scores(gold: Sequence[Document], cached: _CachedTagger, policy: dict | None) -> dict[str, Any]:
+    """Scores of the full pipeline in rules, model and hybrid (with ``policy``) mode."""
+    cached.policy = policy
+    return {"rules": span_scores(gold, _pipeline_docs(gold, "rules", None)),
+            "model": span_scores(gold, _pipeline_docs(gold, "model", cached)),
+            "hybrid": span_scores(gold, _pipeline_docs(gold, "hybrid", cached))}
+
+
+def compare(bundle: M.Bundle, examples: Sequence[Example], policy: dict | None) -> dict[str, Any]:
+    """Scores of the full pipeline in rules, model and hybrid mode."""
+    return _mode_scores(*_predicted(bundle, examples), policy)
 
 
 #: the policies tried per label on dev, each with a model-score floor: (name, min_score)
@@ -240,14 +245,10 @@ def choose_policy(bundle: M.Bundle, dev: Sequence[Example], log: Log = print,
     kept only when it beats ``rules`` by at least ``min_gain`` F1 (else rules).
 
     Each grid point is applied to every label at once and scored through the full pipeline;
-    a label then takes its best point. The scores of every point are returned with the
-    chosen table (``res["policy:union@0.7"]`` ...)."""
-    tagger = _tagger(bundle)
-    bundle.net.eval()
-    gold = [ex.doc for ex in dev]
-    views = [TextView.from_text(g.text).text for g in gold]
-    cached = _CachedTagger(dict(zip(views, tagger.predict(views))), None)
-    bundle.net.train()
+    a label then takes its best point. Returned with the chosen table: the scores of every
+    point (``res["policy:union@0.7"]`` ...) and, as ``compare`` gives them, rules / model /
+    hybrid with the chosen table, all from one tagger pass over dev."""
+    gold, cached = _predicted(bundle, dev)
     res: dict[str, Any] = {}
     for name, floor in grid:
         cached.policy = {lab: {"policy": name, "min_score": floor} for lab in ENTITY_LABELS}
@@ -261,6 +262,7 @@ def choose_policy(bundle: M.Bundle, dev: Sequence[Example], log: Log = print,
             best = rules
         policy[lab] = {"policy": grid[best][0], "min_score": grid[best][1]}
     log("policy: " + ", ".join(f"{lab}={v['policy']}@{v['min_score']}" for lab, v in policy.items()))
+    res.update(_mode_scores(gold, cached, policy))
     return policy, res
 
 
@@ -462,7 +464,7 @@ def finish(cfg: TrainConfig, best_dir: Path, train_ex, dev_ex, test_ex, state, t
     if cfg.choose_policy and dev_ex:
         policy, res = choose_policy(bundle, dev_ex, log)
         bundle.cfg["hybrid_policy"] = policy
-        metrics["dev"] = {**compare(bundle, dev_ex, policy), **res}
+        metrics["dev"] = res
     if cfg.quantize:
         bundle.cfg["quantize"] = cfg.quantize
     if cfg.eval_test and test_ex:
