@@ -8,12 +8,10 @@ safetensors/onnxruntime/onnx. The sentences are invented for this test.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from without_torch import run_without_torch
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
@@ -125,14 +123,7 @@ def test_link_needs_the_weights_beside(model_dir, tmp_path):
 
 
 def test_backend_module_runs_without_torch(model_dir, exported):
-    code = textwrap.dedent(f"""
-        import sys
-        class _Block:
-            def find_spec(self, name, path=None, target=None):
-                if name.split('.')[0] in ('torch', 'transformers'):
-                    raise ModuleNotFoundError('blocked for the test: ' + name)
-                return None
-        sys.meta_path.insert(0, _Block())
+    run_without_torch(f"""
         import numpy as np
         from govie.model.onnx_backend import OnnxNet, run_windows
         net = OnnxNet({str(model_dir / "model.onnx")!r}, threads=1)
@@ -142,9 +133,6 @@ def test_backend_module_runs_without_torch(model_dir, exported):
         assert 'torch' not in sys.modules
         print('ok')
     """)
-    res = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
-    assert res.returncode == 0, res.stderr
-    assert res.stdout.strip().endswith("ok")
 
 
 def test_auto_backend_picks_onnx_and_matches_torch(model_dir, exported):
