@@ -493,7 +493,7 @@ def _left_np(ctx: _Context, L: str, base: int) -> tuple[int, int] | None:
         if start and any(L.startswith(w, start) and ve <= start + len(w) for w in r.names_after_verb):
             continue  # 发布主动公开文件: a category name right after the verb
         if r.verb_joined is not None and ve < scan_end and r.verb_joined.match(L, ve):
-            continue  # 机构设置类信息, 工伤认定及劳动能力鉴定类信息: the verb is part of the noun
+            continue  # 机构设置类信息, 资格认定及补贴发放类信息: the verb is part of the noun
         pre = L[start:vs]
         # 机构设置1条, 原创解读产品42个: an activity verb after a modifier is part of the noun
         nominal = verb in r.nominal_verbs and pre.strip() and not r.adverb_end.search(pre) \
