@@ -89,3 +89,28 @@ def test_shipped_model_is_used_by_auto_when_installed_and_fits_the_size_budget()
     doc = govie.extract("依据《某市政务公开办法》(某政发〔2031〕7号),本年度共收到申请5件。")
     assert doc.meta["engine"] == "model+rules"
     assert {(r.label) for r in doc.relations} >= {"doc_title", "count_of"}
+
+
+def test_shipped_model_runs_without_torch():
+    """onnxruntime + numpy + tokenizers + safetensors are enough for hybrid extraction with the
+    shipped model (tagger and relation head); torch is never imported."""
+    from govie import model as model_pkg
+
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("tokenizers")
+    if not (model_pkg.default_model_dir() / "model.onnx").exists():
+        pytest.skip("the shipped model has no model.onnx")
+    from without_torch import run_without_torch
+
+    run_without_torch("""
+        import govie
+        from govie import model as model_pkg
+        assert model_pkg.unavailable_reason() is None, model_pkg.unavailable_reason()
+        text = "依据《某市政务公开办法》(某政发〔2031〕7号),本年度共收到申请5件。"
+        doc = govie.extract(text, mode="hybrid")
+        assert doc.meta["engine"] == "model+rules", doc.meta
+        assert {r.label for r in doc.relations} >= {"doc_title", "count_of"}
+        assert govie.extract(text, mode="model").entities
+        assert 'torch' not in sys.modules and 'transformers' not in sys.modules
+        print('ok')
+    """, timeout=300)

@@ -1,4 +1,4 @@
-"""The runtime library imports and extracts without torch (rules only, said in meta)."""
+"""The runtime library imports and extracts without the model extra (rules only, said in meta)."""
 
 from without_torch import run_without_torch
 
@@ -12,5 +12,6 @@ CODE = """
 """
 
 
-def test_import_and_extract_without_torch():
-    run_without_torch(CODE)
+def test_import_and_extract_without_the_model_extra():
+    # without torch the shipped model still runs in onnxruntime (test_api): block that too
+    run_without_torch(CODE, also=("onnxruntime",))

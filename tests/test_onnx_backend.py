@@ -243,3 +243,23 @@ def test_stale_model_onnx_is_not_used(tmp_path):
 def _same_all(a, b):
     for x, y in zip(a, b):
         _same(x, y)
+
+
+def test_onnx_tagger_keeps_the_states_torch_computes(model_dir, exported):
+    """With keep_states on, the onnx tagger's pass yields the encoder states (for the relation
+    model) that the torch encoder gives; probabilities are unchanged by it."""
+    from govie.model import relations as R
+    from govie.model.tagger import Tagger
+
+    t_torch = Tagger.load(model_dir, backend="torch")
+    t_onnx = Tagger.load(model_dir, backend="onnx")
+    plain = t_onnx.predict(TEXTS)
+    t_onnx.keep_states = True
+    _same_all(plain, t_onnx.predict(TEXTS))
+    ref = R.token_states(t_torch, TEXTS)
+    for text, (offs, st) in zip(TEXTS, ref):
+        kept = t_onnx.kept_states(text)
+        if not text:
+            continue
+        assert kept is not None and kept[0] == offs
+        assert float(abs(kept[1].astype("float32") - st).max()) < 1e-2

@@ -284,7 +284,7 @@ def test_token_states_cover_every_token(tiny_dir):
     long = "本局收到申请12件。" * 9  # several 32-token windows
     (offs, st), (_, st2) = R.token_states(tagger, [long, "来信5件"])
     assert st.shape == (len(offs), 32) and st2.shape == (4, 32)
-    assert float(st.abs().sum(1).min()) > 0  # every token got a state from some window
+    assert float(abs(st).sum(1).min()) > 0  # every token got a state from some window
     pool = R.SpanPooler(offs, st)
     assert pool.tokens(2, 4) == [2, 3]
     assert pool.mean(2, 4).shape == (32,)
@@ -369,3 +369,29 @@ def test_choose_keeps_rules_without_a_gain(trained):
                                               0.005, 2, lambda m: None)
     assert set(policy.values()) == {"rules"}
     assert set(thresholds) == set(R.REL_LABELS)
+
+
+def test_kept_states_equal_a_second_encoding(tiny_dir):
+    """The states the tagger keeps from its own pass are those a separate encoding gives, and
+    token_states uses them instead of encoding again."""
+    from govie.model.tagger import Tagger
+
+    tagger = Tagger.load(tiny_dir)
+    texts = ["本局收到申请12件。" * 9, "来信5件", ""]
+    fresh = R.token_states(tagger, texts)
+    tagger.keep_states = True
+    tagger.predict(texts)
+    assert tagger.kept_states(texts[0]) is not None and tagger.kept_states("另一段") is None
+    calls = []
+    orig = tagger.hidden_windows
+    tagger.hidden_windows = lambda wins: calls.append(len(wins)) or orig(wins)
+    kept = R.token_states(tagger, texts[:2])
+    assert calls == []  # nothing encoded again
+    for (o1, s1), (o2, s2) in zip(fresh, kept):
+        assert o1 == o2 and s1.shape == s2.shape
+        assert float(abs(s1 - s2).max()) < 1e-2  # float16 storage
+    tagger.kept_bytes_max = 0  # over the budget: nothing kept, encoded on demand
+    tagger.predict(texts)
+    assert tagger.kept_states(texts[1]) is None
+    R.token_states(tagger, texts[1:2])
+    assert calls

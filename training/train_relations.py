@@ -37,6 +37,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 import govie
@@ -85,7 +86,7 @@ def make_case(gold: Document, entities: Sequence[Entity], rule_rels, states, max
     view = TextView.from_text(gold.text)
     pairs = R.candidates(gold.text, entities, R.REL_LABELS, max_gap)
     offs, st = states
-    feats = R.pair_features(view, R.SpanPooler(offs, st.float()), pairs)
+    feats = torch.from_numpy(R.pair_features(view, R.SpanPooler(offs, np.asarray(st, dtype=np.float32)), pairs))
     gm = gold_map(gold, entities)
     gold_keys = {(r.label, r.head, r.tail) for r in gold.relations}
     y = [1.0 if (p.label, gm.get(p.head.id, ""), gm.get(p.tail.id, "")) in gold_keys else 0.0 for p in pairs]
@@ -106,7 +107,7 @@ def encode_docs(tagger, docs: Sequence[Document], cache: Path | None, log: Log) 
     for i in range(0, len(todo), step):
         ks = todo[i:i + step]
         for k, (offs, st) in zip(ks, R.token_states(tagger, [keyed[k] for k in ks])):
-            store[k] = (offs, st.half(), len(keyed[k]))
+            store[k] = (offs, st.astype(np.float16), len(keyed[k]))
     if todo:
         chars = sum(len(keyed[k]) for k in todo)
         log(f"encoded {len(todo)} documents ({chars} chars) in {time.time() - t0:.1f}s")

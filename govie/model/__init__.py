@@ -1,8 +1,8 @@
 """Optional model layer. Importing this module imports nothing heavy (no torch).
 
-NOTE (lead): this file was accidentally truncated at ~20:20 and rewritten with the
-functions the pipeline calls: available(model_dir), unavailable_reason(model_dir),
-load_tagger(model_dir), default_model_dir(). Extend freely; keep these names.
+The model runs in onnxruntime when its directory has a ``model.onnx`` (numpy, tokenizers,
+safetensors and onnxruntime: no torch), else in torch. The pipeline calls available(),
+unavailable_reason(), worth_loading() and load_tagger().
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import importlib.util
 from pathlib import Path
 
 WEIGHTS = "model.safetensors"
+ONNX = "model.onnx"  # as onnx_backend.ONNX
 
 
 def default_model_dir() -> Path:
@@ -24,12 +25,8 @@ def _dir(model_dir) -> Path:
 
 def unavailable_reason(model_dir=None) -> str | None:
     """Why the model cannot be used, or None when it can."""
-    for mod in ("torch", "transformers", "tokenizers", "safetensors"):
-        try:
-            found = importlib.util.find_spec(mod) is not None
-        except (ImportError, ValueError):  # a broken or blocked install counts as absent
-            found = False
-        if not found:
+    for mod in ("numpy", "tokenizers", "safetensors"):
+        if not _installed(mod):
             return f"{mod} is not installed; install the model extra: pip install 'govie[model]'"
     d = _dir(model_dir)
     if not (d / WEIGHTS).exists():
@@ -37,7 +34,22 @@ def unavailable_reason(model_dir=None) -> str | None:
     for name in ("govie.json", "config.json", "tokenizer.json"):
         if not (d / name).exists():
             return f"{d} is not a govie model directory: {name} is missing"
+    if (d / ONNX).exists() and _installed("onnxruntime"):
+        return None  # the onnxruntime backend: no torch needed
+    for mod in ("torch", "transformers"):
+        if not _installed(mod):
+            why = ("onnxruntime is not installed" if (d / ONNX).exists()
+                   else f"{d} has no {ONNX} (python -m training.export_onnx makes one)")
+            return (f"{why}, and the torch backend needs {mod}, which is not installed; "
+                    "install the model extra: pip install 'govie[model]'")
     return None
+
+
+def _installed(mod: str) -> bool:
+    try:
+        return importlib.util.find_spec(mod) is not None
+    except (ImportError, ValueError):  # a broken or blocked install counts as absent
+        return False
 
 
 def available(model_dir=None) -> bool:

@@ -172,11 +172,15 @@ class _SessionEncoder:
 
 
 def run_windows(net: OnnxNet, wins: Sequence[tuple[int, int, Sequence[int]]], pad_id: int,
-                max_batch_tokens: int) -> list[tuple[list, list]]:
+                max_batch_tokens: int, hidden: bool = False) -> list[tuple]:
     """Probabilities (layer A rows, layer B rows) per window, without CLS/SEP: the same
-    length-sorted batches as the torch path of ``Tagger._run``."""
+    length-sorted batches as the torch path of ``Tagger._run``. With ``hidden`` (a session
+    with the ``hidden`` output), a third item: those tokens' encoder states, float32 numpy."""
     import numpy as np
 
+    if hidden and not net.has_hidden:
+        raise ValueError(f"{net.path} has no {HIDDEN!r} output: re-export it with python -m training.export_onnx")
+    names = [*OUTPUTS, HIDDEN] if hidden else list(OUTPUTS)
     order = sorted(range(len(wins)), key=lambda i: len(wins[i][2]))
     out: list[Any] = [None] * len(wins)
     i = 0
@@ -192,9 +196,11 @@ def run_windows(net: OnnxNet, wins: Sequence[tuple[int, int, Sequence[int]]], pa
             seq = wins[k][2]
             ids[r, :len(seq)] = seq
             att[r, :len(seq)] = 1
-        pa, pb = net.probs(ids, att)
+        res = net.session.run(names, {INPUTS[0]: ids, INPUTS[1]: att})
+        pa, pb = res[0], res[1]
         for r, k in enumerate(chunk):
             n = len(wins[k][2])
-            out[k] = (pa[r, 1:n - 1].tolist(), pb[r, 1:n - 1].tolist())
+            row = (pa[r, 1:n - 1].tolist(), pb[r, 1:n - 1].tolist())
+            out[k] = (*row, res[2][r, 1:n - 1]) if hidden else row
         i = j
     return out

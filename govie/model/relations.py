@@ -30,8 +30,11 @@ measuring on dev) says which source each label takes: ``rules`` (default), ``mod
 calls in hybrid/auto mode; it returns the rule relations unchanged unless the model
 directory has relation weights made for this very encoder and a policy that uses them.
 
-Torch is imported lazily: ``candidates``, ``cheap_features`` and ``merge_relations``
-work without it.
+At run time the relation model needs numpy only: the encoder states come from the
+tagger's backend (onnxruntime or torch), and from the tagger's own pass over the text when
+it kept them (``Tagger.keep_states``, switched on when a relation model is loaded for it),
+so the text is not encoded a second time; the head runs in numpy (``NumpyHead``). Torch
+is used for training only (``build_head``, ``label_logits``).
 """
 
 from __future__ import annotations
@@ -291,10 +294,30 @@ def file_sha256(path: Path) -> str:
 
 
 def token_states(tagger, texts: Sequence[str]):
-    """Per text: (cleaned token offsets, float tensor [tokens, hidden]) of the tagger's encoder,
-    windowed exactly as the tagger windows (``window``/``stride``), overlaps averaged."""
-    import torch
+    """Per text: (cleaned token offsets, float32 numpy array [tokens, hidden]) of the tagger's
+    encoder, windowed exactly as the tagger windows (``window``/``stride``), overlaps averaged.
+    Texts whose states the tagger kept from its last ``predict`` (``Tagger.kept_states``) are
+    not encoded again."""
+    import numpy as np
 
+    texts = list(texts)
+    out: list[Any] = [None] * len(texts)
+    kept = getattr(tagger, "kept_states", None)
+    todo = []
+    for i, t in enumerate(texts):
+        got = kept(t) if kept is not None else None
+        if got is not None:
+            out[i] = got
+        else:
+            todo.append(i)
+    if todo:
+        for i, st in zip(todo, _encode_states(tagger, [texts[i] for i in todo])):
+            out[i] = st
+    return [(offs, np.asarray(st, dtype=np.float32)) for offs, st in out]
+
+
+def _encode_states(tagger, texts: Sequence[str]):
+    """token_states without the tagger's kept states: one encoder pass over ``texts``."""
     from .decode import clean_offsets, windows
 
     encs = tagger.tokenizer.encode_batch(list(texts), add_special_tokens=False) if texts else []
@@ -302,44 +325,27 @@ def token_states(tagger, texts: Sequence[str]):
     for t, enc in enumerate(encs):
         for s, e in windows(len(enc.ids), tagger.window, tagger.stride):
             wins.append((t, s, [tagger.cls_id, *enc.ids[s:e], tagger.sep_id]))
-    hidden = None
-    sums: list[Any] = [None] * len(encs)
-    counts: list[Any] = [None] * len(encs)
-    order = sorted(range(len(wins)), key=lambda i: len(wins[i][2]))
-    encoder = tagger.net.encoder
-    with torch.inference_mode():
-        i = 0
-        while i < len(order):
-            j = i + 1
-            while j < len(order) and (j - i + 1) * len(wins[order[j]][2]) <= tagger.max_batch_tokens:
-                j += 1
-            chunk = order[i:j]
-            T = max(len(wins[k][2]) for k in chunk)
-            ids = torch.full((len(chunk), T), tagger.pad_id, dtype=torch.long)
-            att = torch.zeros((len(chunk), T), dtype=torch.long)
-            for r, k in enumerate(chunk):
-                seq = wins[k][2]
-                ids[r, :len(seq)] = torch.tensor(seq, dtype=torch.long)
-                att[r, :len(seq)] = 1
-            h = encoder(input_ids=ids, attention_mask=att).last_hidden_state.float()
-            hidden = h.shape[-1]
-            for r, k in enumerate(chunk):
-                t, s, seq = wins[k]
-                n = len(seq) - 2
-                if sums[t] is None:
-                    sums[t] = torch.zeros((len(encs[t].ids), hidden))
-                    counts[t] = torch.zeros((len(encs[t].ids), 1))
-                sums[t][s:s + n] += h[r, 1:n + 1]
-                counts[t][s:s + n] += 1
-            i = j
+    parts: list[list[tuple[int, Any]]] = [[] for _ in encs]
+    for (t, s, _), h in zip(wins, tagger.hidden_windows(wins)):
+        parts[t].append((s, h))
     out = []
     for t, enc in enumerate(encs):
         offs = clean_offsets(enc.offsets)
-        if sums[t] is None:
-            out.append((offs, torch.zeros((0, hidden or 1))))
-        else:
-            out.append((offs, sums[t] / counts[t].clamp_min(1)))
+        out.append((offs, merge_states(len(enc.ids), parts[t], tagger.hidden_size)))
     return out
+
+
+def merge_states(n: int, parts: Sequence[tuple[int, Any]], hidden: int):
+    """[n, hidden] float32: the states of overlapping windows (start, [len, hidden]) averaged."""
+    import numpy as np
+
+    sums = np.zeros((n, hidden), dtype=np.float32)
+    counts = np.zeros((n, 1), dtype=np.float32)
+    for s, h in parts:
+        k = min(len(h), n - s)
+        sums[s:s + k] += np.asarray(h[:k], dtype=np.float32)
+        counts[s:s + k] += 1
+    return sums / np.maximum(counts, 1)
 
 
 class SpanPooler:
@@ -366,25 +372,25 @@ class SpanPooler:
         return out
 
     def mean(self, s: int, e: int, fallback: bool = True):
-        import torch
+        import numpy as np
 
         toks = self.tokens(s, e)
         if not toks:
             if not fallback or not self.idx:
-                return torch.zeros(self.states.shape[-1])
+                return np.zeros(self.states.shape[-1], dtype=np.float32)
             k = min(self._bisect.bisect_left(self.starts, s), len(self.idx) - 1)
             toks = [self.idx[k]]
         return self.states[toks].mean(0)
 
 
 def pair_features(view, pooler: SpanPooler, pairs: Sequence[Pair]):
-    """The feature matrix [pairs, 4*hidden + N_CHEAP] of candidate pairs (entities in
-    original offsets; the pooler indexes the view text)."""
-    import torch
+    """The feature matrix (float32 numpy) [pairs, 4*hidden + N_CHEAP] of candidate pairs
+    (entities in original offsets; the pooler indexes the view text)."""
+    import numpy as np
 
     if not pairs:
         H = int(pooler.states.shape[-1])
-        return torch.zeros((0, 4 * H + N_CHEAP))
+        return np.zeros((0, 4 * H + N_CHEAP), dtype=np.float32)
     cache: dict[tuple[int, int], Any] = {}
 
     def span(s: int, e: int, fallback: bool = True):
@@ -403,8 +409,8 @@ def pair_features(view, pooler: SpanPooler, pairs: Sequence[Pair]):
         tv = span(p.tail.start, p.tail.end)
         bs, be = _between(p.head, p.tail)
         bv = span(bs, be, fallback=False) if be > bs else span(0, 0)
-        rows.append(torch.cat([hv, tv, hv * tv, bv, torch.tensor(p.feats, dtype=torch.float32)]))
-    return torch.stack(rows)
+        rows.append(np.concatenate([hv, tv, hv * tv, bv, np.asarray(p.feats, dtype=np.float32)]))
+    return np.stack(rows).astype(np.float32, copy=False)
 
 
 def build_head(in_dim: int, width: int = 128, dropout: float = 0.1, n_out: int = len(REL_LABELS)):
@@ -415,10 +421,45 @@ def build_head(in_dim: int, width: int = 128, dropout: float = 0.1, n_out: int =
                          nn.Linear(width, n_out))
 
 
+class NumpyHead:
+    """``build_head``'s network in numpy (inference only), from its state dict."""
+
+    def __init__(self, state: Mapping[str, Any], eps: float = 1e-5):
+        import numpy as np
+
+        w = {k: np.asarray(v, dtype=np.float32) for k, v in state.items()}
+        self.ln_w, self.ln_b = w["0.weight"], w["0.bias"]
+        self.w1, self.b1 = w["1.weight"].T.copy(), w["1.bias"]
+        self.w2, self.b2 = w["4.weight"].T.copy(), w["4.bias"]
+        self.eps = eps
+
+    def __call__(self, x):
+        import numpy as np
+
+        x = np.asarray(x, dtype=np.float32)
+        mu = x.mean(-1, keepdims=True)
+        var = ((x - mu) ** 2).mean(-1, keepdims=True)
+        x = (x - mu) / np.sqrt(var + self.eps) * self.ln_w + self.ln_b
+        return np.maximum(x @ self.w1 + self.b1, 0.0) @ self.w2 + self.b2
+
+    def eval(self) -> NumpyHead:
+        return self
+
+
+def pair_probs(head: NumpyHead, feats, pairs: Sequence[Pair]) -> list[float]:
+    """The sigmoid of each pair's logit under its own label (numpy head)."""
+    import numpy as np
+
+    logits = head(feats)
+    z = logits[np.arange(len(pairs)), [REL_LABELS.index(p.label) for p in pairs]]
+    return (1.0 / (1.0 + np.exp(-z))).tolist()
+
+
 def label_logits(head, feats, pairs: Sequence[Pair]):
-    """The logit of each pair under its own label."""
+    """The logit of each pair under its own label (torch head, for training)."""
     import torch
 
+    feats = torch.as_tensor(feats)
     logits = head(feats)
     idx = torch.tensor([REL_LABELS.index(p.label) for p in pairs], dtype=torch.long)
     return logits.gather(1, idx[:, None])[:, 0]
@@ -458,7 +499,7 @@ class RelationModel:
         """Load ``relations.*`` of ``model_dir``; ``tagger``: an already loaded Tagger of that
         directory (else loaded here). Raises ValueError when the weights were trained on
         another encoder (``encoder_sha256`` in relations.json)."""
-        from safetensors.torch import load_file
+        from safetensors.numpy import load_file
 
         model_dir = Path(model_dir)
         cfg = read_config(model_dir)
@@ -474,26 +515,23 @@ class RelationModel:
             from .tagger import Tagger
 
             tagger = Tagger.load(model_dir)
-        head = build_head(int(cfg["in_dim"]), int(cfg.get("width", 128)), float(cfg.get("dropout", 0.1)))
-        state = load_file(str(model_dir / WEIGHTS))
-        head.load_state_dict({k: v.float() for k, v in state.items()})
+        head = NumpyHead(load_file(str(model_dir / WEIGHTS)))
+        if head.ln_w.shape[0] != int(cfg["in_dim"]):
+            raise ValueError(f"{model_dir}/{WEIGHTS}: input size {head.ln_w.shape[0]}, relations.json says "
+                             f"{cfg['in_dim']}")
         return cls(tagger, head, cfg)
 
     def pairs(self, text: str, entities: Sequence[Entity]) -> list[Pair]:
         return candidates(text, entities, self.labels, self.max_gap)
 
     def score_pairs(self, text: str, pairs: Sequence[Pair], view=None) -> list[float]:
-        import torch
-
         from ..text import TextView
 
         if not pairs:
             return []
         view = view or TextView.from_text(text)
         (offs, states), = token_states(self.tagger, [view.text])
-        feats = pair_features(view, SpanPooler(offs, states), pairs)
-        with torch.inference_mode():
-            return torch.sigmoid(label_logits(self.head, feats, pairs)).tolist()
+        return pair_probs(self.head, pair_features(view, SpanPooler(offs, states), pairs), pairs)
 
     def predict(self, doc_text: str, entities: Sequence[Entity], view=None) -> list[tuple[str, str, str, float]]:
         """``(head_id, tail_id, label, score)`` for the entities (original offsets) of ``doc_text``."""
@@ -514,6 +552,8 @@ def _cached_model(tagger):
         try:
             if uses_model(read_config(d).get("policy")):
                 rm = RelationModel.load(d, tagger=tagger)
+                if hasattr(tagger, "keep_states"):  # its features then reuse the tagger's pass
+                    tagger.keep_states = True
         except ValueError as exc:
             warnings.warn(f"relation model not used: {exc}", stacklevel=3)
             rm = None

@@ -1,4 +1,4 @@
-"""Runtime inference of the fine-tuned span tagger (needs torch, transformers, tokenizers).
+"""Runtime inference of the fine-tuned span tagger (tokenizers, and onnxruntime or torch).
 
 A model directory holds::
 
@@ -18,7 +18,9 @@ runs the forward pass in onnxruntime when it is importable (govie.model.onnx_bac
 else in torch. ``Tagger.load(..., backend="torch"|"onnx"|"auto")`` or the environment
 variable ``GOVIE_TAGGER_BACKEND`` choose; ``tagger.backend`` says which one runs. A
 ``model.onnx`` that does not fit the directory's weights (``OnnxNet.check_weights``) is
-skipped in auto mode with a warning.
+skipped in auto mode with a warning. This module imports torch only for the torch backend:
+the network itself (``TaggerNet``, ``build_net``, storage helpers) is govie.model.torch_net,
+whose names are also reachable from here.
 """
 
 from __future__ import annotations
@@ -26,96 +28,30 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import torch
-from torch import nn
+from typing import TYPE_CHECKING, Any
 
 from .decode import clean_offsets, decode_bio, decode_pieces, merge_windows, windows
+
+if TYPE_CHECKING:  # annotations only: the onnx backend never imports torch
+    from .onnx_backend import OnnxNet
+    from .torch_net import TaggerNet
 
 GOVIE_JSON = "govie.json"
 WEIGHTS = "model.safetensors"
 FORMAT = "govie-tagger/1"
-SCALE_SUFFIX = ".__scale__"
+SCALE_SUFFIX = ".__scale__"  # as torch_net.SCALE_SUFFIX
+
+#: names served lazily from govie.model.torch_net (importing them imports torch)
+_TORCH_NAMES = ("TaggerNet", "encoder_from_config", "build_net", "pack_state", "unpack_state", "load_state",
+                "quantize_int8")
 
 
-class TaggerNet(nn.Module):
-    """An encoder with two linear token heads: layer A (entity tags) and layer B (COMMITMENT)."""
+def __getattr__(name: str):
+    if name in _TORCH_NAMES:
+        from . import torch_net
 
-    def __init__(self, encoder: nn.Module, hidden: int, n_a: int, n_b: int, dropout: float = 0.1):
-        super().__init__()
-        self.encoder = encoder
-        self.dropout = nn.Dropout(dropout)
-        self.head_a = nn.Linear(hidden, n_a)
-        self.head_b = nn.Linear(hidden, n_b)
-
-    def forward(self, input_ids, attention_mask):
-        h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        h = self.dropout(h)
-        return self.head_a(h), self.head_b(h)
-
-
-def encoder_from_config(config) -> nn.Module:
-    """A randomly initialised encoder for a Hugging Face config (weights loaded afterwards)."""
-    from transformers import AutoModel
-
-    try:
-        return AutoModel.from_config(config, add_pooling_layer=False)
-    except TypeError:
-        return AutoModel.from_config(config)
-
-
-def build_net(config, govie_cfg: dict) -> TaggerNet:
-    return TaggerNet(encoder_from_config(config), int(config.hidden_size),
-                     len(govie_cfg["layers"]["a"]["tags"]), len(govie_cfg["layers"]["b"]["tags"]),
-                     float(govie_cfg.get("head_dropout", 0.1)))
-
-
-# ----------------------------------------------------------------------------- storage
-def pack_state(state: dict[str, torch.Tensor], storage: str = "fp16") -> dict[str, torch.Tensor]:
-    """Tensors as stored: ``fp32``; ``fp16`` (float matrices in half precision); ``int8``
-    (matrices as int8 with one fp16 absmax scale per row under ``key + SCALE_SUFFIX``).
-    Vectors (biases, LayerNorm) stay fp32."""
-    out = {}
-    for k, v in state.items():
-        v = v.detach().cpu().contiguous()
-        if not v.is_floating_point() or v.dim() < 2 or storage == "fp32":
-            out[k] = v.float() if v.is_floating_point() else v
-        elif storage == "fp16":
-            out[k] = v.half()
-        elif storage == "int8":
-            v = v.float()
-            scale = v.abs().amax(dim=1, keepdim=True).clamp_min(1e-8) / 127.0
-            out[k] = torch.round(v / scale).clamp(-127, 127).to(torch.int8)
-            out[k + SCALE_SUFFIX] = scale.half()
-        else:
-            raise ValueError(f"storage must be fp32, fp16 or int8, got {storage!r}")
-    return out
-
-
-def unpack_state(stored: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    out = {}
-    for k, v in stored.items():
-        if k.endswith(SCALE_SUFFIX):
-            continue
-        sk = k + SCALE_SUFFIX
-        if sk in stored:
-            out[k] = v.float() * stored[sk].float()
-        elif v.is_floating_point():
-            out[k] = v.float()
-        else:
-            out[k] = v
-    return out
-
-
-def load_state(net: nn.Module, path: Path) -> None:
-    from safetensors.torch import load_file
-
-    state = unpack_state(load_file(str(path)))
-    missing, unexpected = net.load_state_dict(state, strict=False)
-    missing = [k for k in missing if not k.endswith("position_ids")]
-    if missing or unexpected:
-        raise ValueError(f"{path}: weights do not fit the model: missing {missing[:5]}, unexpected {unexpected[:5]}")
+        return getattr(torch_net, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def read_govie_json(model_dir: Path) -> dict:
@@ -135,22 +71,24 @@ def load_tokenizer(model_dir: Path):
     return tok
 
 
-def quantize_int8(net: nn.Module) -> nn.Module:
-    """Dynamic int8 quantisation of the Linear layers (torch.ao)."""
-    import warnings
+#: at most this many bytes of encoder states (float16) kept from one ``token_probs`` call;
+#: texts past it are encoded again when their states are asked for
+KEPT_BYTES_MAX = 128 << 20
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch.ao is deprecated in favour of torchao, still works
-        from torch.ao.quantization import quantize_dynamic
 
-        return quantize_dynamic(net, {nn.Linear}, dtype=torch.qint8)
+def _hidden_size(model_dir) -> int:
+    try:
+        with open(Path(model_dir) / "config.json", encoding="utf-8") as fh:
+            return int(json.load(fh)["hidden_size"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
 
 
 # ----------------------------------------------------------------------------- tagger
 class Tagger:
     """The loaded tagger: ``Tagger.load(model_dir).predict(texts)``."""
 
-    def __init__(self, net: TaggerNet, tokenizer, cfg: dict, model_dir: Path | None = None,
+    def __init__(self, net: TaggerNet | OnnxNet, tokenizer, cfg: dict, model_dir: Path | None = None,
                  quantized: bool = False):
         self.net = net.eval()
         self.tokenizer = tokenizer
@@ -171,6 +109,12 @@ class Tagger:
         self.decode_b: str = str(cfg["layers"]["b"].get("decode", "bio"))
         self.piece_threshold: float = float(cfg["layers"]["b"].get("piece_threshold", 0.5))
         self.backend: str = getattr(net, "backend", "torch")
+        self.hidden_size: int = _hidden_size(model_dir)
+        #: keep the encoder states of the last ``token_probs`` call for ``kept_states`` (the
+        #: relation model sets it: its features then come from the tagger's own pass)
+        self.keep_states: bool = False
+        self.kept_bytes_max: int = KEPT_BYTES_MAX
+        self._kept: dict[str, tuple[list, Any]] = {}
 
     @property
     def policy(self) -> dict[str, Any] | None:
@@ -222,7 +166,15 @@ class Tagger:
                 warnings.warn(f"{exc}; running the tagger in torch", stacklevel=2)
             else:
                 return cls(net, load_tokenizer(model_dir), cfg, model_dir, quantized=net.quantized)
-        from transformers import AutoConfig
+        try:
+            import torch
+            from transformers import AutoConfig
+        except ImportError as exc:
+            raise ImportError(f"the torch backend needs torch and transformers ({exc}); install them, or give "
+                              f"{model_dir} a model.onnx (python -m training.export_onnx) and install "
+                              "onnxruntime") from exc
+
+        from .torch_net import build_net, load_state, quantize_int8
 
         if threads:
             torch.set_num_threads(int(threads))
@@ -245,36 +197,81 @@ class Tagger:
                 wins.append((t, s, [self.cls_id, *ids[s:e], self.sep_id]))
         return wins
 
-    @torch.inference_mode()
-    def _run(self, wins) -> list[tuple[list, list]]:
-        """Probabilities (layer A rows, layer B rows) per window, without CLS/SEP."""
+    def _run(self, wins, hidden: bool = False) -> list[tuple]:
+        """Probabilities (layer A rows, layer B rows) per window, without CLS/SEP; with
+        ``hidden``, a third item: the encoder's states of those tokens (float32 numpy)."""
         if self.backend == "onnx":
             from .onnx_backend import run_windows
 
-            return run_windows(self.net, wins, self.pad_id, self.max_batch_tokens)
+            return run_windows(self.net, wins, self.pad_id, self.max_batch_tokens, hidden=hidden)
+        import torch
+
+        with torch.inference_mode():
+            return self._run_torch(wins, hidden)
+
+    def _batches(self, wins):
+        """Length-sorted chunks of window indices, at most ``max_batch_tokens`` padded tokens each."""
         order = sorted(range(len(wins)), key=lambda i: len(wins[i][2]))
-        out: list[Any] = [None] * len(wins)
         i = 0
         while i < len(order):
             j = i + 1  # windows are sorted by length: the last one of a chunk is its longest
             while j < len(order) and (j - i + 1) * len(wins[order[j]][2]) <= self.max_batch_tokens:
                 j += 1
-            chunk = order[i:j]
-            T = max(len(wins[k][2]) for k in chunk)
-            ids = torch.full((len(chunk), T), self.pad_id, dtype=torch.long)
-            att = torch.zeros((len(chunk), T), dtype=torch.long)
-            for r, k in enumerate(chunk):
-                seq = wins[k][2]
-                ids[r, :len(seq)] = torch.tensor(seq, dtype=torch.long)
-                att[r, :len(seq)] = 1
-            la, lb = self.net(ids, att)
+            yield order[i:j]
+            i = j
+
+    def _torch_inputs(self, wins, chunk):
+        import torch
+
+        T = max(len(wins[k][2]) for k in chunk)
+        ids = torch.full((len(chunk), T), self.pad_id, dtype=torch.long)
+        att = torch.zeros((len(chunk), T), dtype=torch.long)
+        for r, k in enumerate(chunk):
+            seq = wins[k][2]
+            ids[r, :len(seq)] = torch.tensor(seq, dtype=torch.long)
+            att[r, :len(seq)] = 1
+        return ids, att
+
+    def _run_torch(self, wins, hidden: bool = False) -> list[tuple]:
+        import torch
+
+        out: list[Any] = [None] * len(wins)
+        for chunk in self._batches(wins):
+            ids, att = self._torch_inputs(wins, chunk)
+            if hidden:  # the heads on the encoder's states (dropout is off in eval)
+                h = self.net.encoder(input_ids=ids, attention_mask=att).last_hidden_state
+                la, lb = self.net.head_a(h), self.net.head_b(h)
+                hs = h.float().numpy()
+            else:
+                la, lb = self.net(ids, att)
             pa = torch.softmax(la.float(), -1).tolist()
             pb = torch.softmax(lb.float(), -1).tolist()
             for r, k in enumerate(chunk):
                 n = len(wins[k][2])
-                out[k] = (pa[r][1:n - 1], pb[r][1:n - 1])
-            i = j
+                out[k] = (pa[r][1:n - 1], pb[r][1:n - 1], hs[r, 1:n - 1]) if hidden else \
+                    (pa[r][1:n - 1], pb[r][1:n - 1])
         return out
+
+    def hidden_windows(self, wins) -> list:
+        """The encoder's states (float32 numpy [tokens, hidden], without CLS/SEP) per window."""
+        if self.backend == "onnx" and getattr(self.net, "has_hidden", False):
+            return [w[2] for w in self._run(wins, hidden=True)]
+        import torch
+
+        encoder = self.net.encoder  # OnnxNet without a hidden output: the torch encoder
+        out: list[Any] = [None] * len(wins)
+        with torch.inference_mode():
+            for chunk in self._batches(wins):
+                ids, att = self._torch_inputs(wins, chunk)
+                h = encoder(input_ids=ids, attention_mask=att).last_hidden_state.float().numpy()
+                for r, k in enumerate(chunk):
+                    out[k] = h[r, 1:len(wins[k][2]) - 1]
+        return out
+
+    def kept_states(self, text: str):
+        """(token offsets, float16 states [tokens, hidden]) of ``text`` from the last
+        ``token_probs`` call when ``keep_states`` was on and they fitted, else None."""
+        return self._kept.get(text)
 
     def token_probs(self, texts: Sequence[str]) -> list[tuple[list[tuple[int, int]], list, list]]:
         """Per text: cleaned token offsets and merged tag probabilities of layers A and B."""
@@ -284,20 +281,29 @@ class Tagger:
         encs = self.tokenizer.encode_batch(texts, add_special_tokens=False) if texts else []
         ids_list = [e.ids for e in encs]
         wins = self._windows(ids_list)
-        probs = self._run(wins) if wins else []
-        per_text: list[list[tuple[int, list, list]]] = [[] for _ in texts]
-        for (t, s, _), (pa, pb) in zip(wins, probs):
-            per_text[t].append((s, pa, pb))
+        keep = self.keep_states and (self.backend == "torch" or getattr(self.net, "has_hidden", False))
+        probs = self._run(wins, hidden=keep) if wins else []
+        per_text: list[list[tuple]] = [[] for _ in texts]
+        for (t, s, _), row in zip(wins, probs):
+            per_text[t].append((s, *row))
         out = []
+        self._kept = {}
+        budget = self.kept_bytes_max
         for t in range(len(texts)):
             n = len(ids_list[t])
             if n == 0:
                 out.append(([], [], []))
                 continue
             parts = per_text[t]
-            out.append((clean_offsets(encs[t].offsets),
-                        merge_windows(n, [(s, a) for s, a, _ in parts], self.merge),
-                        merge_windows(n, [(s, b) for s, _, b in parts], self.merge)))
+            offs = clean_offsets(encs[t].offsets)
+            out.append((offs, merge_windows(n, [(p[0], p[1]) for p in parts], self.merge),
+                        merge_windows(n, [(p[0], p[2]) for p in parts], self.merge)))
+            if keep and n * self.hidden_size * 2 <= budget:
+                from .relations import merge_states
+
+                self._kept[texts[t]] = (offs, merge_states(n, [(p[0], p[3]) for p in parts],
+                                                           self.hidden_size).astype("float16"))
+                budget -= n * self.hidden_size * 2
         return out
 
     def decode(self, text: str, offsets, pa, pb) -> list[tuple[int, int, str, float]]:
