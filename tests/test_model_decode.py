@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from govie.hybrid import combine, merge_semantic, policy_table
@@ -360,3 +362,20 @@ def test_decode_pieces_rejects_a_multi_label_layer():
 
     with pytest.raises(ValueError):
         decode_pieces([], tag_set(["DATE", "COUNT"]), [], "")
+
+
+def test_shipped_model_is_found_beside_the_package_in_the_prefix_or_by_env(tmp_path, monkeypatch):
+    import sys
+
+    from govie import model as model_pkg
+
+    monkeypatch.delenv("GOVIE_MODEL_DIR", raising=False)
+    dirs = model_pkg.model_dirs()
+    assert dirs[0].parts[-2:] == ("models", "govie-zh-small")  # the checkout's models/ first
+    assert Path(sys.prefix) / "share" / "govie" / "models" / "govie-zh-small" in dirs  # where a wheel puts it
+    monkeypatch.setenv("GOVIE_MODEL_DIR", str(tmp_path))
+    assert model_pkg.model_dirs()[0] == tmp_path
+    # a $GOVIE_MODEL_DIR without weights: the next directory that has them (the checkout's)
+    assert model_pkg.default_model_dir() == dirs[0]
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    assert model_pkg.default_model_dir() == tmp_path

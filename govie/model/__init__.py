@@ -14,9 +14,30 @@ WEIGHTS = "model.safetensors"
 ONNX = "model.onnx"  # as onnx_backend.ONNX
 
 
+#: the shipped model's directory name (models/ in the repository, share/govie/models/ installed)
+SHIPPED = "govie-zh-small"
+
+
+def model_dirs() -> list[Path]:
+    """Where the shipped model is looked for, in order: ``$GOVIE_MODEL_DIR``, models/ beside
+    the package (a source checkout or editable install), then ``share/govie/models/`` under
+    the installation prefixes (a wheel install puts it there)."""
+    import os
+    import site
+    import sys
+
+    out = [Path(os.environ["GOVIE_MODEL_DIR"])] if os.environ.get("GOVIE_MODEL_DIR") else []
+    out.append(Path(__file__).resolve().parents[2] / "models" / SHIPPED)
+    for prefix in dict.fromkeys((sys.prefix, sys.base_prefix, getattr(site, "USER_BASE", None) or "")):
+        if prefix:
+            out.append(Path(prefix) / "share" / "govie" / "models" / SHIPPED)
+    return out
+
+
 def default_model_dir() -> Path:
-    """The shipped model: models/govie-zh-small beside the package (source checkout)."""
-    return Path(__file__).resolve().parents[2] / "models" / "govie-zh-small"
+    """The shipped model: the first of ``model_dirs()`` that holds weights (else the first)."""
+    dirs = model_dirs()
+    return next((d for d in dirs if (d / WEIGHTS).exists()), dirs[0])
 
 
 def _dir(model_dir) -> Path:
