@@ -9,9 +9,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .types import CountValue, DateValue, DocNoValue, Document, Entity, Relation  # noqa: E402
-from .api import Extractor, extract, extract_batch, extract_many  # noqa: E402
-
+from .api import Extractor, extract, extract_batch, extract_many
+from .types import CountValue, DateValue, DocNoValue, Document, Entity, Relation
 
 
 def datasets_map(dataset, text_column: str = "text", batch_size: int = 32, **opts):
@@ -24,5 +23,17 @@ def datasets_map(dataset, text_column: str = "text", batch_size: int = 32, **opt
     return _map(dataset, text_column=text_column, batch_size=batch_size, **opts)
 
 
-__all__ = ["extract", "extract_many", "extract_batch", "Extractor", "Document", "Entity", "Relation",
-           "DocNoValue", "DateValue", "CountValue", "datasets_map", "__version__"]
+__all__ = [
+    "CountValue",
+    "DateValue",
+    "DocNoValue",
+    "Document",
+    "Entity",
+    "Extractor",
+    "Relation",
+    "__version__",
+    "datasets_map",
+    "extract",
+    "extract_batch",
+    "extract_many",
+]

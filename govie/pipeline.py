@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import gc
 import importlib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
-from typing import Iterable, Iterator
+from functools import cache
 
 from . import __version__
 from .errors import ModelUnavailable, not_text
@@ -68,7 +68,7 @@ def _gc_paused():
         gc.enable()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _optional(name: str):
     """An optional layer of the package (semantic, tables, hybrid), or None when absent."""
     try:

@@ -20,7 +20,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from .labels import ENTITY_LABELS, EXACT_LABELS, OVERLAP_LABELS, RELATION_LABELS, VALUED_LABELS
 from .types import Document, Entity

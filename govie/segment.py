@@ -205,7 +205,7 @@ def _continues(prev: str, nxt: str, table_line=is_table_line, heading_line=None)
     return bool(_SENTENCE_PUNCT.search(n)) and len(n) >= 6
 
 
-def _memo(fn) -> "callable":
+def _memo(fn) -> callable:
     """``fn`` (a pure test of one line) with a memo for one segmentation: it asks about a line
     up to four times, and table cells (``0``, ``规章``) recur on every row."""
     memo: dict[str, bool] = {}
@@ -219,7 +219,7 @@ def _memo(fn) -> "callable":
     return cached
 
 
-def _table_line_memo() -> "callable":
+def _table_line_memo() -> callable:
     """``is_table_line`` with a memo (see ``_memo``)."""
     return _memo(is_table_line)
 
@@ -319,7 +319,7 @@ class TableLines:
     position: a bisect over the line breaks and one ``is_table_line`` per line asked about
     (the merge step and the SUBJECT finder ask only about lines with a COUNT on them)."""
 
-    __slots__ = ("text", "newlines", "flags")
+    __slots__ = ("flags", "newlines", "text")
 
     def __init__(self, text: str):
         self.text = text

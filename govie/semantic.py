@@ -112,7 +112,7 @@ class _Gated:
     see the text before it and ``^`` still means the real start, so results are those of
     ``rx.search(string)``.  Everything else is delegated to the pattern."""
 
-    __slots__ = ("rx", "gate")
+    __slots__ = ("gate", "rx")
 
     def __init__(self, rx: re.Pattern, gate: re.Pattern):
         self.rx = rx

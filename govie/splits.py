@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 SPLITS = ("train", "dev", "test")
 #: the report passages, relative to the shared directory
@@ -23,8 +24,7 @@ PASSAGES = "corpus/report_passages/report_passages.jsonl"
 
 def site(domain: str) -> str:
     d = domain.lower().strip()
-    if d.startswith("www."):
-        d = d[4:]
+    d = d.removeprefix("www.")
     if d.replace(".", "").isdigit():
         return d
     parts = d.split(".")

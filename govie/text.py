@@ -70,12 +70,12 @@ class TextView:
     ends: tuple[int, ...]
 
     @classmethod
-    def from_text(cls, original: str) -> "TextView":
+    def from_text(cls, original: str) -> TextView:
         """The view of ``original`` (the last few are cached: rules, segmentation and tables share one)."""
         return _cached_view(original)
 
     @classmethod
-    def build(cls, original: str) -> "TextView":
+    def build(cls, original: str) -> TextView:
         table = {}
         drops = False
         # the characters already known to stay as they are are cut out by one regex pass (set()

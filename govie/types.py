@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterator, Mapping, Union
+from typing import Any, Union
 
 from .errors import InvalidDocument
 from .labels import (
@@ -40,7 +41,7 @@ class DocNoValue:
         return {"issuer": self.issuer, "year": self.year, "serial": self.serial}
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "DocNoValue":
+    def from_dict(cls, d: Mapping[str, Any]) -> DocNoValue:
         return cls(d.get("issuer"), d.get("year"), d.get("serial"))
 
     def check(self) -> None:
@@ -68,7 +69,7 @@ class DateValue:
                 "granularity": self.granularity, "modifier": self.modifier}
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "DateValue":
+    def from_dict(cls, d: Mapping[str, Any]) -> DateValue:
         return cls(d.get("start"), d.get("end"), d.get("granularity"), d.get("modifier"))
 
     def check(self) -> None:
@@ -102,7 +103,7 @@ class CountValue:
         return {"value": self.value, "unit": self.unit, "approx": self.approx}
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "CountValue":
+    def from_dict(cls, d: Mapping[str, Any]) -> CountValue:
         return cls(d.get("value"), d.get("unit") or "", d.get("approx"))
 
     def check(self) -> None:
@@ -175,7 +176,7 @@ class Entity:
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Entity":
+    def from_dict(cls, d: Mapping[str, Any]) -> Entity:
         try:
             label = d["label"]
             return cls(id=str(d["id"]), start=d["start"], end=d["end"], label=label,
@@ -209,7 +210,7 @@ class Relation:
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Relation":
+    def from_dict(cls, d: Mapping[str, Any]) -> Relation:
         try:
             return cls(str(d["head"]), str(d["tail"]), d["label"], d.get("score"))
         except KeyError as exc:
@@ -310,7 +311,7 @@ class Document:
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Document":
+    def from_dict(cls, d: Mapping[str, Any]) -> Document:
         if not isinstance(d, Mapping) or not isinstance(d.get("text"), str):
             raise InvalidDocument("a document record needs a 'text' string")
         tables: tuple[Any, ...] = ()

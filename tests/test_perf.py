@@ -25,7 +25,6 @@ from govie.values import count as count_value
 from govie.values import date as date_value
 from govie.values import doc_no as doc_no_value
 
-
 # ----------------------------------------------------------------------------- regex gates
 GATE_PATTERNS = [
     r"(?<![即拟])将(?=继续|进一步)",

@@ -22,8 +22,9 @@ import glob
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 GOLD_GLOB = str(Path(__file__).resolve().parent / "data" / "gold" / "*.jsonl")
 LABELS = ("DOC_NO", "TITLE", "DATE", "COUNT")

@@ -8,8 +8,9 @@ Documents back.  spaCy is optional (``pip install spacy``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from ..labels import ENTITY_LABELS
 from ..types import Document

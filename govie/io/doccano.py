@@ -18,7 +18,8 @@ added in doccano get the id ``e<doccano id>`` (made unique) and no value.  The o
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from ..errors import InvalidDocument
 from ..types import Document, Entity, Relation, value_from_dict

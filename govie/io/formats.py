@@ -17,8 +17,9 @@ rule needs for stand-off records.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from ..errors import InvalidDocument
 from ..types import Document

@@ -9,9 +9,10 @@ import gzip
 import io
 import json
 import sys
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Mapping, Union
+from typing import IO, Any, Union
 
 from ..errors import InvalidDocument
 from ..types import Document

@@ -22,7 +22,8 @@ outside the BMP) is read that way.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from ..errors import InvalidDocument
 from ..labels import ENTITY_LABELS, RELATION_LABELS

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import InvalidDocument
 from ..labels import COUNT_APPROX, DATE_GRANULARITIES, DATE_MODIFIERS, ENTITY_LABELS, RELATION_LABELS

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -16,13 +16,13 @@ def _read(name: str) -> str:
     return resources.files("govie.rules").joinpath("tables", name).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def table(name: str) -> dict[str, Any]:
     """A YAML table from govie/rules/tables/."""
     return yaml.safe_load(_read(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def lexicon(name: str) -> tuple[tuple[str, ...], ...]:
     """Rows of a TSV lexicon (``#`` comments and blank lines skipped)."""
     rows = []
@@ -58,7 +58,7 @@ def expand(regex: str, fragments: dict[str, str], _depth: int = 0) -> str:
     return _REF.sub(sub, regex)
 
 
-@lru_cache(maxsize=None)
+@cache
 def patterns(name: str, extra: tuple[tuple[str, str], ...] = ()) -> tuple[tuple[str, re.Pattern], ...]:
     """``(pattern name, compiled regex)`` of a YAML pattern table; ``extra`` adds fragments."""
     t = table(name)

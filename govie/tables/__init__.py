@@ -14,14 +14,25 @@ templates (stable CSV columns) and ``metrics_row(doc)`` gives one wide row per r
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from . import schema
 from .types import Cell, Check, Table
 
-__all__ = ["Cell", "Check", "Table", "find_tables", "metric_columns", "metric_key", "metrics_of",
-           "metrics_row", "row_columns", "META_COLUMNS"]
+__all__ = [
+    "META_COLUMNS",
+    "Cell",
+    "Check",
+    "Table",
+    "find_tables",
+    "metric_columns",
+    "metric_key",
+    "metrics_of",
+    "metrics_row",
+    "row_columns",
+]
 
 #: the leading columns of ``metrics_row``
 META_COLUMNS = ("id", "revision", "tables", "cells", "checks_passed", "checks_failed", "checks_unknown")

@@ -10,8 +10,8 @@ the sum of the applicant columns.  Section 4 (per case group): 总计 = 维持 +
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from . import schema
 from .types import Check

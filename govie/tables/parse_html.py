@@ -23,7 +23,7 @@ MAX_SPAN = 60
 MAX_CELLS = 20_000
 _TAG = re.compile(r"<[^<>]{0,2000}>")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,9});")
-_BLOCK = re.compile(r"<\s*/?\s*(?:p|div|br|tr|li|h[1-6]|table|section|article|td|th)\b[^<>]{0,2000}>", re.I)
+_BLOCK = re.compile(r"<\s*/?\s*(?:p|div|br|tr|li|h[1-6]|table|section|article|td|th)\b[^<>]{0,2000}>", re.IGNORECASE)
 
 
 @dataclass
@@ -93,9 +93,7 @@ class _Parser(HTMLParser):
             return
         pos = self._pos()
         t = self.stack[-1]
-        if tag in ("td", "th"):
-            self._close_cell(t, pos)
-        elif tag == "tr":
+        if tag in ("td", "th") or tag == "tr":
             self._close_cell(t, pos)
         elif tag == "table":
             self._close_cell(t, pos)

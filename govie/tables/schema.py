@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -216,7 +216,7 @@ def _raw() -> dict[str, Any]:
     return yaml.safe_load(resources.files("govie.tables").joinpath("schema.yaml").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def section(number: int) -> Section:
     return Section(number, _raw()["sections"][str(number)])
 

@@ -13,10 +13,10 @@ Nothing else is ever filled in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import combinations
 from math import comb
-from typing import Callable
 
 from . import checks as checks_mod
 from . import schema

@@ -8,8 +8,9 @@ lost (a collapsed PDF cell) has ``derived=True`` and no offsets (``start``/``end
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import InvalidDocument
 
@@ -58,7 +59,7 @@ class Cell:
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Cell":
+    def from_dict(cls, d: Mapping[str, Any]) -> Cell:
         try:
             return cls(row_key=d["row"], col_key=d["col"], value=d.get("value"), raw=d.get("raw") or "",
                        start=d.get("start"), end=d.get("end"), derived=bool(d.get("derived", False)))
@@ -90,7 +91,7 @@ class Check:
                 "actual": self.actual, "detail": self.detail}
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Check":
+    def from_dict(cls, d: Mapping[str, Any]) -> Check:
         try:
             return cls(name=d["name"], passed=d.get("passed"), expected=d.get("expected"),
                        actual=d.get("actual"), detail=d.get("detail") or "")
@@ -158,7 +159,7 @@ class Table:
                 "checks": [ch.to_dict() for ch in self.checks]}
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Table":
+    def from_dict(cls, d: Mapping[str, Any]) -> Table:
         if not isinstance(d, Mapping):
             raise InvalidDocument(f"a table record must be an object, got {d!r}")
         try:
