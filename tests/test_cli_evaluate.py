@@ -137,3 +137,27 @@ def test_annotate_writes_loadable_files(tmp_path):
         assert any(e.label == "TITLE" and e.text == "示例公开办法" for e in docs[0].entities)
         if fmt == "labelstudio":
             assert "predictions" in json.loads(out.read_text(encoding="utf-8"))[0]
+
+
+@pytest.mark.parametrize("metrics, expected", [
+    ({"config": {"splits": {"train": ["seed_001"], "test": ["p9"]}}}, {"seed_001": "train", "p9": "test"}),
+    ({"config": {"splits": None}}, {}),
+    ({}, {}),
+    (None, {}),  # no metrics.json
+])
+def test_model_split_overrides_read_the_training_config(tmp_path, metrics, expected):
+    from govie.cli.evaluate import model_split_overrides
+
+    if metrics is not None:
+        (tmp_path / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
+    assert model_split_overrides(tmp_path) == expected
+
+
+def test_split_overrides_move_documents_between_splits(tmp_path):
+    from govie.cli.evaluate import load_gold
+
+    gold = tmp_path / "gold.jsonl"
+    jsonl.write(gold_docs(), gold)
+    assert load_gold(str(gold), "dev")[0] == []  # invented ids: the split rule knows neither
+    docs, seen = load_gold(str(gold), "dev", {"g2": "dev"})
+    assert [d.id for d in docs] == ["g2"] and seen["dev"] == 1 and seen["unknown"] == 1
