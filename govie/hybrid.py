@@ -7,6 +7,9 @@ Policies (one per label):
 ``model``      model spans only (score >= ``min_score``)
 ``union``      rule spans, plus model spans that overlap no rule span of the label
 ``intersect``  rule spans that a model span of the label overlaps
+``fill``       SUBJECT: rule spans, plus model spans that overlap none of them and end
+               right before a COUNT (at most ``FILL_GAP`` characters, no punctuation
+               between) that has no rule SUBJECT there; other labels: the rules
 =============  ===============================================================
 
 ``mode="model"`` uses model spans for every label the model knows; ``"hybrid"`` and
@@ -20,12 +23,14 @@ semantic layer after merging, so ``combine`` leaves their model spans out and
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .rules.base import Candidate
 
-POLICIES = ("rules", "model", "union", "intersect")
+POLICIES = ("rules", "model", "union", "intersect", "fill")
 
 #: label -> {"policy": ..., "min_score": ...}: the fallback for a model directory without its own
 #: measured table. Measured on dev with models/govie-zh-small (see its MODEL_CARD.md): the rules
@@ -62,6 +67,30 @@ def policy_table(policy: Mapping[str, Any] | None = None) -> dict[str, dict[str,
 def uses_model(policy: Mapping[str, Any] | None = None) -> bool:
     """Whether hybrid/auto extraction with this policy takes anything from the model."""
     return any(row["policy"] != "rules" for row in policy_table(policy).values())
+
+
+#: ``fill``: most characters between a model SUBJECT and the COUNT after it (政策法规公开2条)
+FILL_GAP = 3
+_FILL_GAP_TEXT = re.compile(r"[^\s,，。;；:：、()（）\[\]【】《》“”\"]*")
+
+
+def _fill(rspans: Sequence[tuple[int, int]], model: Sequence[tuple[int, int, float]], entities: Sequence[Any],
+          text: str) -> list[tuple[int, int, float]]:
+    """The model spans the ``fill`` policy adds (see the module docstring)."""
+    counts = sorted(e.start for e in entities if e.label == "COUNT")
+    rule_starts = sorted(a for a, _ in rspans)
+    out: list[tuple[int, int, float]] = []
+    for a, b, score in model:
+        if _overlaps(a, b, rspans) or _overlaps(a, b, [(x, y) for x, y, _ in out]):
+            continue
+        i = bisect.bisect_left(counts, b)
+        if i == len(counts) or counts[i] - b > FILL_GAP or not _FILL_GAP_TEXT.fullmatch(text, b, counts[i]):
+            continue
+        j = bisect.bisect_left(rule_starts, b)
+        if j < len(rule_starts) and rule_starts[j] < counts[i]:
+            continue  # the rules have a SUBJECT of their own right before that count
+        out.append((a, b, score))
+    return out
 
 
 def _overlaps(s: int, e: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -104,7 +133,7 @@ def combine(rule_cands: list[Candidate], model_spans: Iterable[ModelSpan] | None
             continue
         rspans = [(c.start, c.end) for c in rules]
         mspans = [(c.start, c.end) for c in model]
-        if p == "rules":
+        if p in ("rules", "fill"):  # fill adds SUBJECT spans only, in merge_semantic
             out.extend(rules)
         elif p == "model":
             out.extend(model)
@@ -126,7 +155,8 @@ def merge_semantic(entities: Sequence[Any], semantic: Sequence[Any], mode: str =
     original text), which the policy turns into entities with ``source="model"``:
     ``rules`` keeps the semantic spans, ``model`` the model spans, ``union`` the semantic
     spans plus the model spans that overlap none of them, ``intersect`` the semantic spans
-    that a model span overlaps. In ``mode="model"`` the model's spans are already among
+    that a model span overlaps, ``fill`` (SUBJECT) the semantic spans plus the model spans
+    right before a COUNT that has no semantic SUBJECT there. In ``mode="model"`` the model's spans are already among
     ``entities`` (``combine``), so semantic ones are dropped. Entities of other labels in
     ``semantic`` pass through. Never returns two overlapping entities of one label.
     """
@@ -147,10 +177,15 @@ def merge_semantic(entities: Sequence[Any], semantic: Sequence[Any], mode: str =
         model = sorted(m for m in model_by.get(label, ()) if m[2] >= floor)
         mspans = [(a, b) for a, b, _ in model]
         rspans = [(e.start, e.end) for e in rules]
-        if p == "rules":
+        if p == "rules" or (p == "fill" and label != "SUBJECT"):
             out.extend(rules)
         elif p == "intersect":
             out.extend(e for e in rules if _overlaps(e.start, e.end, mspans))
+        elif p == "fill":
+            out.extend(rules)
+            for a, b, score in _fill(rspans, model, entities, text):
+                out.append(_model_entity(nid, a, b, label, score, text))
+                nid += 1
         else:
             if p == "union":
                 out.extend(rules)

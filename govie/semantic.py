@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -1173,6 +1173,7 @@ def relations(entities: Sequence[Entity], text: str, year: int | None = None) ->
         if target is not None:
             subj_of[h.count.id] = target
             rels.append(Relation(h.count.id, target.id, "count_of"))
+    rels.extend(_adjacent_links(entities, subjects, subj_of, text))
     # deadline and target of each COMMITMENT
     coms = [(com, *view.to_view(com.start, com.end)) for com in entities if com.label == "COMMITMENT"]
     # only the nearest other commitment ending before each one matters (its end is a floor for
@@ -1183,6 +1184,45 @@ def relations(entities: Sequence[Entity], text: str, year: int | None = None) ->
         before = max((b for b in ends[max(0, k - 4):k] if b <= vs), default=None)
         rels.extend(_commitment_links(ctx, com, vs, ve, [(before, before)] if before is not None else []))
     return rels
+
+
+#: what may stand between a SUBJECT and the COUNT right after it (信息30条, 自然人的2件,
+#: 申请共12件) or between a COUNT and the SUBJECT right after it (2件为网络申请)
+_SUBJECT_THEN_COUNT = re.compile(r"\s*(?:的|共|共计|计|达|为)?\s*")
+_COUNT_THEN_SUBJECT = re.compile(r"\s*为\s*")
+
+
+def _adjacent_links(entities: Sequence[Entity], subjects: Sequence[Entity], linked: Mapping[str, Entity],
+                    text: str) -> list[Relation]:
+    """count_of for COUNTs the finder left without a SUBJECT entity: the SUBJECT right before
+    the count (or right after it, 2件为网络申请), if no count is linked to it yet. SUBJECT
+    entities from elsewhere (a model, a gold file) get linked this way when the finder's own
+    span differs from theirs; the finder's own subjects are all linked already."""
+    taken = {x.id for x in linked.values()}
+    subjects = [x for x in subjects if x.id not in taken]
+    starts = [x.start for x in subjects]
+    ends = sorted(((x.end, i) for i, x in enumerate(subjects)))
+    end_pos = [e for e, _ in ends]
+    out = []
+    for c in entities:
+        if c.label != "COUNT" or c.id in linked:
+            continue
+        target = None
+        k = bisect.bisect_right(end_pos, c.start) - 1  # the last SUBJECT ending at or before the count
+        while k >= 0 and c.start - end_pos[k] <= 4:
+            x = subjects[ends[k][1]]
+            if _SUBJECT_THEN_COUNT.fullmatch(text, x.end, c.start):
+                target = x
+                break
+            k -= 1
+        if target is None:
+            j = bisect.bisect_left(starts, c.end)
+            if j < len(subjects) and subjects[j].start - c.end <= 3 and \
+                    _COUNT_THEN_SUBJECT.fullmatch(text, c.end, subjects[j].start):
+                target = subjects[j]
+        if target is not None:
+            out.append(Relation(c.id, target.id, "count_of"))
+    return out
 
 
 def _best_overlap(subjects: Sequence[Entity], s: int, e: int, starts: Sequence[int] | None = None) -> Entity | None:

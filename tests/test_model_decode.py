@@ -286,6 +286,32 @@ def test_merge_semantic(policy, min_score, keep):
     assert [e for e in got if e.label == "COMMITMENT"] == []
 
 
+FILL_TEXT = "发布政策解读15条,政策法规公开2条,会议纪要;来信5件"
+
+
+def _span(sub: str, score: float) -> tuple[int, int, str, float]:
+    s = FILL_TEXT.index(sub)
+    return (s, s + len(sub), "SUBJECT", score)
+
+
+@pytest.mark.parametrize("model, min_score, added", [
+    ([_span("政策法规公开", 0.97)], 0.9, ["政策法规公开"]),  # right before 2条, rules have none there
+    ([_span("政策法规", 0.97)], 0.9, ["政策法规"]),  # 公开 between it and 2条: a gap of 2 is allowed
+    ([_span("政策法规公开", 0.85)], 0.9, []),  # below the score floor
+    ([_span("会议纪要", 0.99)], 0.5, []),  # no COUNT right after it (;来信 in between)
+    ([_span("政策解读", 0.99)], 0.5, []),  # overlaps the rules' span
+    ([_span("来信", 0.99)], 0.5, []),  # the rules have a SUBJECT of their own before 5件
+])
+def test_merge_semantic_fill_adds_model_subjects_only_before_unclaimed_counts(model, min_score, added):
+    t = FILL_TEXT
+    counts = [E(t.index(c), t.index(c) + len(c), "COUNT") for c in ("15条", "2条", "5件")]
+    rules = [E(t.index("政策解读"), t.index("政策解读") + 4, "SUBJECT"), E(t.index("来信"), t.index("来信") + 2, "SUBJECT")]
+    got = merge_semantic(counts, rules, mode="hybrid", policy={"SUBJECT": {"policy": "fill", "min_score": min_score}},
+                         model_spans=model, text=t)
+    assert [e.text for e in got if e.source == "model"] == added
+    assert sum(e.source == "rules" for e in got) == 2  # the rule spans always stay
+
+
 def test_merge_semantic_model_mode_drops_semantic_spans():
     got = merge_semantic([], [E(0, 5, "SUBJECT"), E(6, 8, "DATE")], mode="model", model_spans=MODEL_SEMANTIC)
     assert [(e.start, e.label) for e in got] == [(6, "DATE")]

@@ -220,6 +220,32 @@ def test_relations_link_subject_spans_from_elsewhere():
     assert [(r.head, r.tail, r.label) for r in rels] == [("c1", "s1", "count_of")]
 
 
+def _subjects_from_elsewhere(text: str, subjects: list[str], counts: list[str]) -> list[Entity]:
+    ents = []
+    for n, sub in enumerate(subjects):
+        s = text.index(sub)
+        ents.append(Entity(id=f"s{n + 1}", start=s, end=s + len(sub), label="SUBJECT", text=sub))
+    for n, cnt in enumerate(counts):
+        s = text.index(cnt)
+        ents.append(Entity(id=f"c{n + 1}", start=s, end=s + len(cnt), label="COUNT", text=cnt,
+                           value=CountValue(int("".join(ch for ch in cnt if ch.isdigit())), cnt[-1])))
+    return ents
+
+
+@pytest.mark.parametrize("text, subjects, counts, expected", [
+    # a SUBJECT right before a count the finder gives another span (or none): linked
+    ("本机关发布可在线查询的办事指南事项57项。", ["可在线查询的办事指南事项"], ["57项"], [("c1", "s1")]),
+    ("收到申请9件,其中申请人为自然人的5件,法人的4件。", ["自然人", "法人"], ["5件", "4件"],
+     [("c1", "s1"), ("c2", "s2")]),
+    ("受理申请6件,2件为网上申请。", ["网上申请"], ["2件"], [("c1", "s1")]),
+    # punctuation between: no link
+    ("发布解读材料,共8篇。", ["解读材料"], ["8篇"], []),
+])
+def test_relations_link_an_adjacent_subject_from_elsewhere(text, subjects, counts, expected):
+    rels = semantic.relations(_subjects_from_elsewhere(text, subjects, counts), text, 2031)
+    assert sorted((r.head, r.tail) for r in rels if r.label == "count_of") == sorted(expected)
+
+
 def test_deadline_value_is_typed():
     doc = run(PLAN_HEAD + "一、加强政策解读\n各部门要于2031年9月30日前完成目录编制。")
     (d,) = [doc.entity(r.tail) for r in doc.relations if r.label == "deadline"]

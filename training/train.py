@@ -228,7 +228,7 @@ def compare(bundle: M.Bundle, examples: Sequence[Example], policy: dict | None) 
 #: the policies tried per label on dev, each with a model-score floor: (name, min_score)
 POLICY_GRID: tuple[tuple[str, float], ...] = (
     ("rules", 0.5), ("union", 0.5), ("union", 0.7), ("union", 0.9), ("model", 0.5),
-    ("intersect", 0.3), ("intersect", 0.5), ("intersect", 0.7),
+    ("intersect", 0.3), ("intersect", 0.5), ("intersect", 0.7), ("fill", 0.8), ("fill", 0.9), ("fill", 0.95),
 )
 
 
