@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import InvalidDocument
+from .io.paths import ensure_parent
 
 #: record-container extensions read line by line
 JSONL_EXTENSIONS = (".jsonl", ".ndjson", ".jsonl.gz")
@@ -314,8 +315,10 @@ class FlatWriter:
                 return pa.string()
 
             self._schema = pa.schema([(c, typ(c)) for c in self.columns])
+            ensure_parent(self.path)
             self._writer = pq.ParquetWriter(self.path, self._schema)
         else:
+            ensure_parent(self.path)
             self._fh = open(self.path, "w", encoding="utf-8", newline="")
             self._csv = csv.DictWriter(self._fh, fieldnames=self.columns, extrasaction="ignore")
             self._csv.writeheader()
@@ -585,6 +588,8 @@ def run_batch(inputs: str | Path | Iterable[str | Path], out: str | Path, *, wor
         done = scan_output(out, rebuild if writers else None)
         for w in writers.values():
             w.flush()
+    ensure_parent(out)
+    ensure_parent(errors_path)
     out_fh = open(out, "a" if resume else "w", encoding="utf-8")
     err_fh = open(errors_path, "a" if resume else "w", encoding="utf-8") if errors_path else None
 

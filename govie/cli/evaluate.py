@@ -137,6 +137,9 @@ def run(args) -> int:
     print(f"gold: {args.gold}  split: {args.split}  engine: {engine}")
     print(format_table(result, errors=args.errors or 0))
     if args.json:
+        from ..io.paths import ensure_parent
+
+        ensure_parent(args.json)
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(result, fh, ensure_ascii=False, indent=1)
             fh.write("\n")

@@ -45,6 +45,10 @@ def run(args) -> int:
     except ModelUnavailable as exc:
         print(f"govie: model mode unavailable: {exc}", file=sys.stderr)
         return 2
+    if args.out:
+        from ..io.paths import ensure_parent
+
+        ensure_parent(args.out)
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
     failed = 0
     try:

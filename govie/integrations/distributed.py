@@ -151,7 +151,11 @@ def extract_dataset(ds, *, text_column: str = "text", mode: str = "auto", model_
 
 def write_jsonl(ds, path: str | Path, errors_path: str | Path | None = None) -> tuple[int, int]:
     """Stream an ``output="record"`` dataset to one JSONL file on the driver; returns (written, failed)."""
+    from ..io.paths import ensure_parent
+
     n = failed = 0
+    ensure_parent(path)
+    ensure_parent(errors_path)
     err_fh = open(errors_path, "w", encoding="utf-8") if errors_path else None
     try:
         with open(path, "w", encoding="utf-8") as fh:

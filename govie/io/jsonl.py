@@ -16,6 +16,7 @@ from typing import IO, Any, Union
 
 from ..errors import InvalidDocument
 from ..types import Document
+from .paths import ensure_parent
 
 PathLike = Union[str, Path, IO[str]]
 
@@ -33,6 +34,8 @@ def open_text(path: PathLike, mode: str = "r") -> Iterator[IO[str]]:
         if "r" not in mode:
             stream.flush()
         return
+    if "r" not in mode:
+        ensure_parent(p)
     if p.endswith(".gz"):
         with gzip.open(p, mode + "t", encoding="utf-8") as fh:
             yield fh
