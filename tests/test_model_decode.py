@@ -405,3 +405,19 @@ def test_shipped_model_is_found_beside_the_package_in_the_prefix_or_by_env(tmp_p
     assert model_pkg.default_model_dir() == dirs[0]
     (tmp_path / "model.safetensors").write_bytes(b"")
     assert model_pkg.default_model_dir() == tmp_path
+
+
+@pytest.mark.parametrize("base, new, significant", [
+    # the same two extra true positives in most documents: a small but consistent gain
+    ([(8, 10, 10)] * 40, [(9, 10, 10)] * 30 + [(8, 10, 10)] * 10, True),
+    # gains in some documents, equal losses in others: no consistent gain
+    ([(8, 10, 10)] * 40, [(10, 10, 10)] * 20 + [(6, 10, 10)] * 20, False),
+    ([(8, 10, 10)] * 40, [(8, 10, 10)] * 40, False),  # identical
+])
+def test_bootstrap_gain_tells_consistent_from_noisy_gains(base, new, significant):
+    pytest.importorskip("torch")  # training.train imports torch
+    from training.train import bootstrap_gain
+
+    gain, lo, hi = bootstrap_gain(base, new, samples=400)
+    assert lo <= gain <= hi
+    assert (gain > 0 and lo > 0) == significant
