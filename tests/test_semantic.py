@@ -151,6 +151,11 @@ COMMITMENT_CASES = [
     ("关于印发某某办法的通知\n各乡镇人民政府:\n现将《某某办法》印发给你们,请认真贯彻执行。", ["请认真贯彻执行"]),
     # rulefix: what a report must contain describes the report, it is no commitment
     (REPORT_HEAD + "全文包括:年度报告应当包括总体情况;主动公开政府信息情况。", []),
+    # the report's table of contents, even when it lists next year's plan
+    (REPORT_HEAD + "全文包括本局2031年度重点工作情况、存在的不足及2032年工作计划等内容。", []),
+    # 计划 as a noun in a list (规划、计划及…) is no cue; 计划于… still is
+    (REPORT_HEAD + "一、总体情况\n围绕年度中心工作,及时发布本镇规划、计划及项目进展情况。", []),
+    (REPORT_HEAD + "一、总体情况\n本局计划于2032年6月底前完成目录更新。", ["本局计划于2032年6月底前完成目录更新"]),
     # a new actor with its own 将 starts a new commitment
     (PLAN_HEAD + "一、强化考核\n2031年12月5日前,各单位报送落实情况,县政府办公室将对落实情况进行督查。",
      ["2031年12月5日前,各单位报送落实情况", "县政府办公室将对落实情况进行督查"]),
