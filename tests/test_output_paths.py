@@ -8,7 +8,7 @@ import pytest
 
 from govie.cli import main
 
-TEXT = "本年度共收到政府信息公开申请12件,全部按期答复。"
+TEXT = "全年共接到市民来信12件,均已按期回复。"
 
 
 @pytest.fixture()
