@@ -326,12 +326,14 @@ def _encode_states(tagger, texts: Sequence[str]):
         for s, e in windows(len(enc.ids), tagger.window, tagger.stride):
             wins.append((t, s, [tagger.cls_id, *enc.ids[s:e], tagger.sep_id]))
     parts: list[list[tuple[int, Any]]] = [[] for _ in encs]
-    for (t, s, _), h in zip(wins, tagger.hidden_windows(wins)):
+    hidden = int(getattr(tagger, "hidden_size", 0) or 0)
+    for (t, s, _), h in zip(wins, tagger.hidden_windows(wins) if wins else []):
         parts[t].append((s, h))
+        hidden = int(h.shape[-1])
     out = []
     for t, enc in enumerate(encs):
         offs = clean_offsets(enc.offsets)
-        out.append((offs, merge_states(len(enc.ids), parts[t], tagger.hidden_size)))
+        out.append((offs, merge_states(len(enc.ids), parts[t], hidden)))
     return out
 
 

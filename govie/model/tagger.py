@@ -298,12 +298,13 @@ class Tagger:
             offs = clean_offsets(encs[t].offsets)
             out.append((offs, merge_windows(n, [(p[0], p[1]) for p in parts], self.merge),
                         merge_windows(n, [(p[0], p[2]) for p in parts], self.merge)))
-            if keep and n * self.hidden_size * 2 <= budget:
+            hidden = int(parts[0][3].shape[-1]) if keep and parts else 0
+            if keep and n * hidden * 2 <= budget:
                 from .relations import merge_states
 
                 self._kept[texts[t]] = (offs, merge_states(n, [(p[0], p[3]) for p in parts],
-                                                           self.hidden_size).astype("float16"))
-                budget -= n * self.hidden_size * 2
+                                                           hidden).astype("float16"))
+                budget -= n * hidden * 2
         return out
 
     def decode(self, text: str, offsets, pa, pb) -> list[tuple[int, int, str, float]]:
