@@ -1,5 +1,6 @@
 """Public API: input validation, empty text, views, batches, linear time on big and adversarial inputs."""
 
+import json
 import time
 
 import pytest
@@ -114,3 +115,17 @@ def test_shipped_model_runs_without_torch():
         assert 'torch' not in sys.modules and 'transformers' not in sys.modules
         print('ok')
     """, timeout=300)
+
+
+def test_info_reports_the_shipped_model_and_auto_engine(capsys):
+    from govie import model as model_pkg
+    from govie.cli import main
+
+    assert main(["info", "--json"]) == 0
+    f = json.loads(capsys.readouterr().out)
+    assert f["model_dir"] == str(model_pkg.default_model_dir())
+    assert f["model_usable"] == model_pkg.available()
+    if f["model_usable"]:
+        assert f["backend"] in ("onnx", "torch") and f["auto_engine"] == "model+rules"
+        assert f["relation_policy"]["doc_title"] == "model"
+    assert main(["info"]) == 0 and "mode=auto runs:" in capsys.readouterr().out

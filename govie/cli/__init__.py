@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "annotate": "govie.cli.annotate",
     "batch": "govie.cli.batch",
     "train": "govie.cli.train",
+    "info": "govie.cli.info",
 }
 
 
