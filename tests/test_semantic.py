@@ -151,6 +151,9 @@ COMMITMENT_CASES = [
     ("关于印发某某办法的通知\n各乡镇人民政府:\n现将《某某办法》印发给你们,请认真贯彻执行。", ["请认真贯彻执行"]),
     # rulefix: what a report must contain describes the report, it is no commitment
     (REPORT_HEAD + "全文包括:年度报告应当包括总体情况;主动公开政府信息情况。", []),
+    # nothing carried over is no promise
+    (REPORT_HEAD + "一、总体情况\n受理申请8件,均已办结,无结转下年度继续办理。", []),
+    (REPORT_HEAD + "一、总体情况\n受理申请8件,均已办结,结转下年度办理0件。", []),
     # the report's table of contents, even when it lists next year's plan
     (REPORT_HEAD + "全文包括本局2031年度重点工作情况、存在的不足及2032年工作计划等内容。", []),
     # 计划 as a noun in a list (规划、计划及…) is no cue; 计划于… still is
