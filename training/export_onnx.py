@@ -45,17 +45,13 @@ OPSET = 17
 
 
 def load_net(model_dir: Path, attn: str = "eager"):
-    """The TaggerNet of ``model_dir`` in fp32, eval mode, attention implementation ``attn``."""
-    from transformers import AutoConfig
-
-    from govie.model.tagger import WEIGHTS, build_net, load_state, read_govie_json
+    """(TaggerNet of ``model_dir`` in fp32, eval mode, attention ``attn``; govie.json; encoder config)."""
+    from govie.model.tagger import read_govie_json
+    from govie.model.torch_net import load_net as load_tagger_net
 
     cfg = read_govie_json(model_dir)
-    config = AutoConfig.from_pretrained(str(model_dir))
-    config._attn_implementation = attn
-    net = build_net(config, cfg)
-    load_state(net, model_dir / WEIGHTS)
-    return net.eval(), cfg, config
+    net = load_tagger_net(model_dir, cfg, attn=attn)
+    return net, cfg, net.encoder.config
 
 
 def _probs_module(net):

@@ -23,11 +23,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .tagger import WEIGHTS
+
 ONNX = "model.onnx"
 INPUTS = ("input_ids", "attention_mask")
 OUTPUTS = ("probs_a", "probs_b")
 HIDDEN = "hidden"  # optional third output: the encoder's last hidden states (for relations)
-WEIGHTS = "model.safetensors"  # as govie.model.tagger.WEIGHTS (not imported: that module imports torch)
 
 
 def onnxruntime_available() -> bool:
@@ -144,14 +145,9 @@ class OnnxNet:
         if self._encoder is None and self.has_hidden:
             self._encoder = _SessionEncoder(self)
         if self._encoder is None:
-            from transformers import AutoConfig
+            from .torch_net import load_net
 
-            from .tagger import WEIGHTS, build_net, load_state, read_govie_json
-
-            cfg = self.govie_cfg or read_govie_json(self.model_dir)
-            net = build_net(AutoConfig.from_pretrained(str(self.model_dir)), cfg)
-            load_state(net, self.model_dir / WEIGHTS)
-            self._encoder = net.eval().encoder
+            self._encoder = load_net(self.model_dir, self.govie_cfg).encoder
         return self._encoder
 
 

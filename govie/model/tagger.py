@@ -39,11 +39,11 @@ if TYPE_CHECKING:  # annotations only: the onnx backend never imports torch
 GOVIE_JSON = "govie.json"
 WEIGHTS = "model.safetensors"
 FORMAT = "govie-tagger/1"
-SCALE_SUFFIX = ".__scale__"  # as torch_net.SCALE_SUFFIX
+SCALE_SUFFIX = ".__scale__"  # the int8 storage's row scales (torch_net.pack_state)
 
 #: names served lazily from govie.model.torch_net (importing them imports torch)
 _TORCH_NAMES = ("TaggerNet", "encoder_from_config", "build_net", "pack_state", "unpack_state", "load_state",
-                "quantize_int8")
+                "load_net", "quantize_int8")
 
 
 def __getattr__(name: str):
@@ -168,20 +168,17 @@ class Tagger:
                 return cls(net, load_tokenizer(model_dir), cfg, model_dir, quantized=net.quantized)
         try:
             import torch
-            from transformers import AutoConfig
+            import transformers  # noqa: F401 -- only to say what is missing before loading
         except ImportError as exc:
             raise ImportError(f"the torch backend needs torch and transformers ({exc}); install them, or give "
                               f"{model_dir} a model.onnx (python -m training.export_onnx) and install "
                               "onnxruntime") from exc
 
-        from .torch_net import build_net, load_state, quantize_int8
+        from .torch_net import load_net, quantize_int8
 
         if threads:
             torch.set_num_threads(int(threads))
-        config = AutoConfig.from_pretrained(str(model_dir))
-        net = build_net(config, cfg)
-        load_state(net, model_dir / WEIGHTS)
-        net.eval()
+        net = load_net(model_dir, cfg)
         if quantize is None:
             quantize = cfg.get("quantize") or False
         q = quantize in (True, "int8", "dynamic")

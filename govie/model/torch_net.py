@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-SCALE_SUFFIX = ".__scale__"
+from .tagger import SCALE_SUFFIX, WEIGHTS, read_govie_json
 
 
 class TaggerNet(nn.Module):
@@ -102,3 +102,17 @@ def quantize_int8(net: nn.Module) -> nn.Module:
         from torch.ao.quantization import quantize_dynamic
 
         return quantize_dynamic(net, {nn.Linear}, dtype=torch.qint8)
+
+
+def load_net(model_dir, govie_cfg: dict | None = None, attn: str | None = None) -> TaggerNet:
+    """The TaggerNet of a model directory (its config.json, govie.json and weights), fp32,
+    in eval mode; ``attn``: the encoder's attention implementation, when given."""
+    from transformers import AutoConfig
+
+    model_dir = Path(model_dir)
+    config = AutoConfig.from_pretrained(str(model_dir))
+    if attn is not None:
+        config._attn_implementation = attn
+    net = build_net(config, govie_cfg or read_govie_json(model_dir))
+    load_state(net, model_dir / WEIGHTS)
+    return net.eval()
