@@ -22,7 +22,8 @@ Probabilities are sequences of sequences of floats (lists, tuples or numpy rows)
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 Span = tuple[int, int, str, float]
 
@@ -99,6 +100,33 @@ def merge_windows(n: int, parts: Sequence[tuple[int, Sequence[Sequence[float]]]]
     if missing:
         raise ValueError(f"tokens {missing[:5]} are covered by no window")
     return out  # type: ignore[return-value]
+
+
+def merge_states(n: int, parts: Sequence[tuple[int, Any]], hidden: int):
+    """[n, hidden] float32 numpy: the encoder states of overlapping windows averaged (as
+    ``merge_windows`` averages their probabilities); ``parts`` are ``(window_start, [len, hidden])``."""
+    import numpy as np
+
+    sums = np.zeros((n, hidden), dtype=np.float32)
+    counts = np.zeros((n, 1), dtype=np.float32)
+    for s, h in parts:
+        k = min(len(h), n - s)
+        sums[s:s + k] += np.asarray(h[:k], dtype=np.float32)
+        counts[s:s + k] += 1
+    return sums / np.maximum(counts, 1)
+
+
+def length_batches(wins: Sequence[tuple[int, int, Sequence[int]]], max_batch_tokens: int) -> Iterator[list[int]]:
+    """Indices of ``wins`` (``(text, start, ids)``) in length-sorted chunks of at most
+    ``max_batch_tokens`` padded tokens each (a chunk's last window is its longest)."""
+    order = sorted(range(len(wins)), key=lambda i: len(wins[i][2]))
+    i = 0
+    while i < len(order):
+        j = i + 1
+        while j < len(order) and (j - i + 1) * len(wins[order[j]][2]) <= max_batch_tokens:
+            j += 1
+        yield order[i:j]
+        i = j
 
 
 def clean_offsets(offsets: Sequence[Sequence[int]]) -> list[tuple[int, int]]:

@@ -130,8 +130,14 @@ class OnnxNet:
     def eval(self) -> OnnxNet:  # Tagger calls net.eval()
         return self
 
+    def run(self, ids, att, hidden: bool = False) -> list:
+        """[probs_a, probs_b] (and, with ``hidden``, the encoder states) of int64 ``ids``/``att``."""
+        if hidden and not self.has_hidden:
+            raise ValueError(f"{self.path} has no {HIDDEN!r} output: re-export it with python -m training.export_onnx")
+        return self.session.run([*OUTPUTS, HIDDEN] if hidden else list(OUTPUTS), {INPUTS[0]: ids, INPUTS[1]: att})
+
     def probs(self, ids, att):
-        pa, pb = self.session.run(list(OUTPUTS), {INPUTS[0]: ids, INPUTS[1]: att})
+        pa, pb = self.run(ids, att)
         return pa, pb
 
     def hidden(self, ids, att):
@@ -174,17 +180,10 @@ def run_windows(net: OnnxNet, wins: Sequence[tuple[int, int, Sequence[int]]], pa
     with the ``hidden`` output), a third item: those tokens' encoder states, float32 numpy."""
     import numpy as np
 
-    if hidden and not net.has_hidden:
-        raise ValueError(f"{net.path} has no {HIDDEN!r} output: re-export it with python -m training.export_onnx")
-    names = [*OUTPUTS, HIDDEN] if hidden else list(OUTPUTS)
-    order = sorted(range(len(wins)), key=lambda i: len(wins[i][2]))
+    from .decode import length_batches
+
     out: list[Any] = [None] * len(wins)
-    i = 0
-    while i < len(order):
-        j = i + 1  # windows are sorted by length: the last one of a chunk is its longest
-        while j < len(order) and (j - i + 1) * len(wins[order[j]][2]) <= max_batch_tokens:
-            j += 1
-        chunk = order[i:j]
+    for chunk in length_batches(wins, max_batch_tokens):
         T = max(len(wins[k][2]) for k in chunk)
         ids = np.full((len(chunk), T), pad_id, dtype=np.int64)
         att = np.zeros((len(chunk), T), dtype=np.int64)
@@ -192,11 +191,9 @@ def run_windows(net: OnnxNet, wins: Sequence[tuple[int, int, Sequence[int]]], pa
             seq = wins[k][2]
             ids[r, :len(seq)] = seq
             att[r, :len(seq)] = 1
-        res = net.session.run(names, {INPUTS[0]: ids, INPUTS[1]: att})
-        pa, pb = res[0], res[1]
+        res = net.run(ids, att, hidden=hidden)
         for r, k in enumerate(chunk):
             n = len(wins[k][2])
-            row = (pa[r, 1:n - 1].tolist(), pb[r, 1:n - 1].tolist())
+            row = (res[0][r, 1:n - 1].tolist(), res[1][r, 1:n - 1].tolist())
             out[k] = (*row, res[2][r, 1:n - 1]) if hidden else row
-        i = j
     return out

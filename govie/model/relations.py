@@ -318,13 +318,10 @@ def token_states(tagger, texts: Sequence[str]):
 
 def _encode_states(tagger, texts: Sequence[str]):
     """token_states without the tagger's kept states: one encoder pass over ``texts``."""
-    from .decode import clean_offsets, windows
+    from .decode import clean_offsets, merge_states
 
     encs = tagger.tokenizer.encode_batch(list(texts), add_special_tokens=False) if texts else []
-    wins = []
-    for t, enc in enumerate(encs):
-        for s, e in windows(len(enc.ids), tagger.window, tagger.stride):
-            wins.append((t, s, [tagger.cls_id, *enc.ids[s:e], tagger.sep_id]))
+    wins = tagger._windows([enc.ids for enc in encs])  # as the tagger windows its own pass
     parts: list[list[tuple[int, Any]]] = [[] for _ in encs]
     hidden = int(getattr(tagger, "hidden_size", 0) or 0)
     for (t, s, _), h in zip(wins, tagger.hidden_windows(wins) if wins else []):
@@ -335,19 +332,6 @@ def _encode_states(tagger, texts: Sequence[str]):
         offs = clean_offsets(enc.offsets)
         out.append((offs, merge_states(len(enc.ids), parts[t], hidden)))
     return out
-
-
-def merge_states(n: int, parts: Sequence[tuple[int, Any]], hidden: int):
-    """[n, hidden] float32: the states of overlapping windows (start, [len, hidden]) averaged."""
-    import numpy as np
-
-    sums = np.zeros((n, hidden), dtype=np.float32)
-    counts = np.zeros((n, 1), dtype=np.float32)
-    for s, h in parts:
-        k = min(len(h), n - s)
-        sums[s:s + k] += np.asarray(h[:k], dtype=np.float32)
-        counts[s:s + k] += 1
-    return sums / np.maximum(counts, 1)
 
 
 class SpanPooler:

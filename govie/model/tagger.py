@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .decode import clean_offsets, decode_bio, decode_pieces, merge_windows, windows
+from .decode import clean_offsets, decode_bio, decode_pieces, length_batches, merge_states, merge_windows, windows
 
 if TYPE_CHECKING:  # annotations only: the onnx backend never imports torch
     from .onnx_backend import OnnxNet
@@ -206,17 +206,6 @@ class Tagger:
         with torch.inference_mode():
             return self._run_torch(wins, hidden)
 
-    def _batches(self, wins):
-        """Length-sorted chunks of window indices, at most ``max_batch_tokens`` padded tokens each."""
-        order = sorted(range(len(wins)), key=lambda i: len(wins[i][2]))
-        i = 0
-        while i < len(order):
-            j = i + 1  # windows are sorted by length: the last one of a chunk is its longest
-            while j < len(order) and (j - i + 1) * len(wins[order[j]][2]) <= self.max_batch_tokens:
-                j += 1
-            yield order[i:j]
-            i = j
-
     def _torch_inputs(self, wins, chunk):
         import torch
 
@@ -233,7 +222,7 @@ class Tagger:
         import torch
 
         out: list[Any] = [None] * len(wins)
-        for chunk in self._batches(wins):
+        for chunk in length_batches(wins, self.max_batch_tokens):
             ids, att = self._torch_inputs(wins, chunk)
             if hidden:  # the heads on the encoder's states (dropout is off in eval)
                 h = self.net.encoder(input_ids=ids, attention_mask=att).last_hidden_state
@@ -258,7 +247,7 @@ class Tagger:
         encoder = self.net.encoder  # OnnxNet without a hidden output: the torch encoder
         out: list[Any] = [None] * len(wins)
         with torch.inference_mode():
-            for chunk in self._batches(wins):
+            for chunk in length_batches(wins, self.max_batch_tokens):
                 ids, att = self._torch_inputs(wins, chunk)
                 h = encoder(input_ids=ids, attention_mask=att).last_hidden_state.float().numpy()
                 for r, k in enumerate(chunk):
@@ -297,8 +286,6 @@ class Tagger:
                         merge_windows(n, [(p[0], p[2]) for p in parts], self.merge)))
             hidden = int(parts[0][3].shape[-1]) if keep and parts else 0
             if keep and n * hidden * 2 <= budget:
-                from .relations import merge_states
-
                 self._kept[texts[t]] = (offs, merge_states(n, [(p[0], p[3]) for p in parts],
                                                            hidden).astype("float16"))
                 budget -= n * hidden * 2
