@@ -323,7 +323,7 @@ def _encode_states(tagger, texts: Sequence[str]):
     encs = tagger.tokenizer.encode_batch(list(texts), add_special_tokens=False) if texts else []
     wins = tagger._windows([enc.ids for enc in encs])  # as the tagger windows its own pass
     parts: list[list[tuple[int, Any]]] = [[] for _ in encs]
-    hidden = int(getattr(tagger, "hidden_size", 0) or 0)
+    hidden = 0  # the states' width, from the first window (texts without any have no states)
     for (t, s, _), h in zip(wins, tagger.hidden_windows(wins) if wins else []):
         parts[t].append((s, h))
         hidden = int(h.shape[-1])

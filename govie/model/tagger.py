@@ -76,14 +76,6 @@ def load_tokenizer(model_dir: Path):
 KEPT_BYTES_MAX = 128 << 20
 
 
-def _hidden_size(model_dir) -> int:
-    try:
-        with open(Path(model_dir) / "config.json", encoding="utf-8") as fh:
-            return int(json.load(fh)["hidden_size"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return 0
-
-
 # ----------------------------------------------------------------------------- tagger
 class Tagger:
     """The loaded tagger: ``Tagger.load(model_dir).predict(texts)``."""
@@ -109,7 +101,6 @@ class Tagger:
         self.decode_b: str = str(cfg["layers"]["b"].get("decode", "bio"))
         self.piece_threshold: float = float(cfg["layers"]["b"].get("piece_threshold", 0.5))
         self.backend: str = getattr(net, "backend", "torch")
-        self.hidden_size: int = _hidden_size(model_dir)
         #: keep the encoder states of the last ``token_probs`` call for ``kept_states`` (the
         #: relation model sets it: its features then come from the tagger's own pass)
         self.keep_states: bool = False
