@@ -9,9 +9,7 @@ and what the measured policies take from the model, so ``auto`` is either ``rule
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -25,13 +23,6 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return p
 
 
-def _installed(mod: str) -> bool:
-    try:
-        return importlib.util.find_spec(mod) is not None
-    except (ImportError, ValueError):
-        return False
-
-
 def facts(model_dir: str | None = None) -> dict:
     """What ``govie info`` prints, as a dict."""
     from .. import __version__
@@ -42,9 +33,12 @@ def facts(model_dir: str | None = None) -> dict:
     reason = model_pkg.unavailable_reason(d)
     backend = None
     if reason is None:
-        want = (os.environ.get("GOVIE_TAGGER_BACKEND") or "auto").lower()
-        onnx = (d / "model.onnx").exists() and _installed("onnxruntime")
-        backend = "onnx" if want == "onnx" or (want == "auto" and onnx) else "torch"
+        from ..model.tagger import choose_backend
+
+        try:
+            backend = choose_backend(d)
+        except ValueError as exc:  # a bad $GOVIE_TAGGER_BACKEND
+            backend = f"none ({exc})"
     hybrid = model_pkg.hybrid_policy(d)
     relations = model_pkg.relation_policy(d)
     auto_model = reason is None and model_pkg.worth_loading(d, "auto")
@@ -55,7 +49,7 @@ def facts(model_dir: str | None = None) -> dict:
         "model_usable": reason is None,
         "why_not": reason,
         "backend": backend,
-        "installed": {m: _installed(m) for m in ("onnxruntime", "tokenizers", "safetensors", "numpy", "torch",
+        "installed": {m: model_pkg.installed(m) for m in ("onnxruntime", "tokenizers", "safetensors", "numpy", "torch",
                                                  "transformers")},
         "entity_policy": {lab: f"{row['policy']}@{row['min_score']}" for lab, row in policy_table(hybrid).items()},
         "entity_policy_uses_model": uses_model(hybrid),

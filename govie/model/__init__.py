@@ -11,7 +11,7 @@ import importlib.util
 from pathlib import Path
 
 WEIGHTS = "model.safetensors"
-ONNX = "model.onnx"  # as onnx_backend.ONNX
+ONNX = "model.onnx"  # onnx_backend.ONNX (that module imports tagger.py; this one stays bare)
 
 
 #: the shipped model's directory name (models/ in the repository, share/govie/models/ installed)
@@ -47,7 +47,7 @@ def _dir(model_dir) -> Path:
 def unavailable_reason(model_dir=None) -> str | None:
     """Why the model cannot be used, or None when it can."""
     for mod in ("numpy", "tokenizers", "safetensors"):
-        if not _installed(mod):
+        if not installed(mod):
             return f"{mod} is not installed; install the model extra: pip install 'govie[model]'"
     d = _dir(model_dir)
     if not (d / WEIGHTS).exists():
@@ -55,10 +55,10 @@ def unavailable_reason(model_dir=None) -> str | None:
     for name in ("govie.json", "config.json", "tokenizer.json"):
         if not (d / name).exists():
             return f"{d} is not a govie model directory: {name} is missing"
-    if (d / ONNX).exists() and _installed("onnxruntime"):
+    if (d / ONNX).exists() and installed("onnxruntime"):
         return None  # the onnxruntime backend: no torch needed
     for mod in ("torch", "transformers"):
-        if not _installed(mod):
+        if not installed(mod):
             why = ("onnxruntime is not installed" if (d / ONNX).exists()
                    else f"{d} has no {ONNX} (python -m training.export_onnx makes one)")
             return (f"{why}, and the torch backend needs {mod}, which is not installed; "
@@ -66,7 +66,8 @@ def unavailable_reason(model_dir=None) -> str | None:
     return None
 
 
-def _installed(mod: str) -> bool:
+def installed(mod: str) -> bool:
+    """Whether ``mod`` can be imported (without importing it)."""
     try:
         return importlib.util.find_spec(mod) is not None
     except (ImportError, ValueError):  # a broken or blocked install counts as absent

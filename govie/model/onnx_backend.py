@@ -18,7 +18,6 @@ the directory's weights, loaded on first use, for a file without that output).
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -32,10 +31,9 @@ HIDDEN = "hidden"  # optional third output: the encoder's last hidden states (fo
 
 
 def onnxruntime_available() -> bool:
-    try:
-        return importlib.util.find_spec("onnxruntime") is not None
-    except (ImportError, ValueError):  # a broken or blocked install counts as absent
-        return False
+    from . import installed
+
+    return installed("onnxruntime")
 
 
 def usable(model_dir) -> bool:

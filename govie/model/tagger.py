@@ -26,6 +26,7 @@ whose names are also reachable from here.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,6 +70,26 @@ def load_tokenizer(model_dir: Path):
     tok.no_truncation()
     tok.no_padding()
     return tok
+
+
+def _wanted_backend(backend: str | None) -> str:
+    want = (backend or os.environ.get("GOVIE_TAGGER_BACKEND") or "auto").lower()
+    if want not in ("auto", "torch", "onnx"):
+        raise ValueError(f"backend must be auto, torch or onnx, got {want!r}")
+    return want
+
+
+def choose_backend(model_dir, backend: str | None = None, quantize: str | bool | None = None) -> str:
+    """The backend ``Tagger.load`` runs (before it finds a stale ``model.onnx``): ``backend``
+    or ``$GOVIE_TAGGER_BACKEND`` when "onnx"/"torch"; "auto" (default) picks onnx when the
+    directory has a ``model.onnx``, onnxruntime is importable and no torch quantisation is asked for."""
+    from . import onnx_backend
+
+    want = _wanted_backend(backend)
+    if want == "auto":
+        auto_onnx = quantize in (None, False, "none") and onnx_backend.usable(model_dir)
+        return "onnx" if auto_onnx else "torch"
+    return want
 
 
 #: at most this many bytes of encoder states (float16) kept from one ``token_probs`` call;
@@ -130,17 +151,13 @@ class Tagger:
         (None: ``$GOVIE_TAGGER_BACKEND``, default auto) onnx when the directory has a
         ``model.onnx``, onnxruntime is importable and no torch quantisation is asked for.
         """
-        import os
-
         from . import onnx_backend
 
         model_dir = Path(model_dir)
-        backend = (backend or os.environ.get("GOVIE_TAGGER_BACKEND") or "auto").lower()
-        if backend not in ("auto", "torch", "onnx"):
-            raise ValueError(f"backend must be auto, torch or onnx, got {backend!r}")
+        forced = _wanted_backend(backend)
+        backend = choose_backend(model_dir, forced, quantize)
         cfg = read_govie_json(model_dir)
-        if backend == "onnx" or (backend == "auto" and quantize in (None, False, "none")
-                                 and onnx_backend.usable(model_dir)):
+        if backend == "onnx":
             if not onnx_backend.onnxruntime_available():
                 raise ImportError("backend='onnx' needs onnxruntime: pip install onnxruntime")
             if not (model_dir / onnx_backend.ONNX).exists():
@@ -150,7 +167,7 @@ class Tagger:
                 net = onnx_backend.OnnxNet(model_dir / onnx_backend.ONNX, threads=threads, model_dir=model_dir,
                                            govie_cfg=cfg)
             except ValueError as exc:  # a stale or unreadable model.onnx: auto falls back to torch
-                if backend == "onnx":
+                if forced == "onnx":
                     raise
                 import warnings
 
