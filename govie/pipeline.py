@@ -90,9 +90,9 @@ class Pipeline:
                 if model_pkg.worth_loading(model_dir, mode):  # auto: only when the policy uses the model
                     self.tagger = model_pkg.load_tagger(model_dir)
                     if mode != "model":  # the relation model, loaded now: the tagger then keeps its states
-                        from .model.relations import _cached_model
+                        from .model.relations import relation_model
 
-                        _cached_model(self.tagger)
+                        relation_model(self.tagger)
             elif mode != "auto":
                 raise ModelUnavailable(model_pkg.unavailable_reason(model_dir))
 

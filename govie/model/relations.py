@@ -525,9 +525,10 @@ class RelationModel:
         return decode(pairs, self.score_pairs(doc_text, pairs, view), self.thresholds)
 
 
-def _cached_model(tagger):
+def relation_model(tagger):
     """The RelationModel of the tagger's directory (None when it has none, its policy takes
-    nothing from the model, or it was trained on another encoder), cached on the tagger."""
+    nothing from the model, or it was trained on another encoder), cached on the tagger;
+    loading it switches on the tagger's ``keep_states``."""
     key = "_govie_relation_model"
     cache = getattr(tagger, "__dict__", None)
     if cache is not None and key in cache:
@@ -551,7 +552,7 @@ def _cached_model(tagger):
 def refine(tagger, view, entities: Sequence[Entity], rule_rels: Sequence[Relation]) -> list[Relation]:
     """The pipeline's hook: rule relations merged with the model's by the model's policy;
     the rule relations unchanged when the model directory has no usable relation model."""
-    rm = _cached_model(tagger)
+    rm = relation_model(tagger)
     if rm is None:
         return list(rule_rels)
     # only the labels the policy takes from the model are scored: a text without candidate
