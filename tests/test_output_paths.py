@@ -44,3 +44,16 @@ def test_evaluate_json_into_a_new_directory(tmp_path, src):
     assert main(["evaluate", str(gold), "--mode", "rules", "--json", str(out), "--save-pred", str(tmp_path / "p" / "pred.jsonl")]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["entities"]["COUNT"]["f1"] == 1.0
     assert (tmp_path / "p" / "pred.jsonl").exists()
+
+
+@pytest.mark.parametrize("fmt, name", [("jsonl", "d.jsonl"), ("doccano", "d.jsonl"), ("labelstudio", "d.json"),
+                                       ("docbin", "d.spacy")])
+def test_every_writer_makes_its_directory(tmp_path, fmt, name):
+    if fmt == "docbin":
+        pytest.importorskip("spacy")
+    from govie import extract
+    from govie.io.formats import write_any
+
+    out = tmp_path / "a" / fmt / name
+    assert write_any([extract(TEXT, mode="rules")], out, fmt) == 1
+    assert out.exists()

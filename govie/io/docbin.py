@@ -67,6 +67,9 @@ def export(docs: Iterable[Document], path: str | Path | None = None, ent_labels:
     for d in docs:
         db.add(to_spacy(d, vocab, ent_labels))
     if path is not None:
+        from .paths import ensure_parent
+
+        ensure_parent(path)
         db.to_disk(path)
     return db
 

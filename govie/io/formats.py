@@ -150,10 +150,7 @@ def load_many(paths: Iterable[str | Path], **kw) -> Iterator[Document]:
 
 def write_any(docs: Iterable[Document], path, fmt: str = "jsonl", **kw) -> int:
     """Write documents as ``jsonl`` (interchange), ``doccano``, ``labelstudio`` or ``docbin``
-    (missing parent directories of ``path`` are made)."""
-    from .paths import ensure_parent
-
-    ensure_parent(path)
+    (each writer makes the missing parent directories of ``path``)."""
     if fmt in ("jsonl", "interchange"):
         return jsonl.write(docs, path)
     if fmt == "doccano":
