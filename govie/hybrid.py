@@ -80,8 +80,9 @@ def _fill(rspans: Sequence[tuple[int, int]], model: Sequence[tuple[int, int, flo
     counts = sorted(e.start for e in entities if e.label == "COUNT")
     rule_starts = sorted(a for a, _ in rspans)
     out: list[tuple[int, int, float]] = []
+    taken: list[tuple[int, int]] = []  # the spans of ``out``
     for a, b, score in model:
-        if _overlaps(a, b, rspans) or _overlaps(a, b, [(x, y) for x, y, _ in out]):
+        if _overlaps(a, b, rspans) or _overlaps(a, b, taken):
             continue
         i = bisect.bisect_left(counts, b)
         if i == len(counts) or counts[i] - b > FILL_GAP or not _FILL_GAP_TEXT.fullmatch(text, b, counts[i]):
@@ -90,6 +91,7 @@ def _fill(rspans: Sequence[tuple[int, int]], model: Sequence[tuple[int, int, flo
         if j < len(rule_starts) and rule_starts[j] < counts[i]:
             continue  # the rules have a SUBJECT of their own right before that count
         out.append((a, b, score))
+        taken.append((a, b))
     return out
 
 

@@ -1195,9 +1195,10 @@ _COUNT_THEN_SUBJECT = re.compile(r"\s*为\s*")
 def _adjacent_links(entities: Sequence[Entity], subjects: Sequence[Entity], linked: Mapping[str, Entity],
                     text: str) -> list[Relation]:
     """count_of for COUNTs the finder left without a SUBJECT entity: the SUBJECT right before
-    the count (or right after it, 2件为网络申请), if no count is linked to it yet. SUBJECT
-    entities from elsewhere (a model, a gold file) get linked this way when the finder's own
-    span differs from theirs; the finder's own subjects are all linked already."""
+    the count (or right after it, 2件为网络申请), among those the finder linked to no count
+    (several such COUNTs may share one: 申请3件5项). SUBJECT entities from elsewhere (a model,
+    a gold file) get linked this way when the finder's own span differs from theirs; the
+    finder's own subjects are all linked already."""
     taken = {x.id for x in linked.values()}
     subjects = [x for x in subjects if x.id not in taken]
     starts = [x.start for x in subjects]
