@@ -86,9 +86,8 @@ def run(args) -> int:
         except ModelUnavailable as exc:
             print(f"govie evaluate: model mode unavailable: {exc}", file=sys.stderr)
             return 2
-        tagger = getattr(getattr(ex, "pipeline", None), "tagger", None)
-        if tagger is not None and getattr(tagger, "model_dir", None) is not None and args.split != "all" \
-                and not args.plain_splits:
+        tagger = ex.pipeline.tagger
+        if tagger is not None and tagger.model_dir is not None and args.split != "all" and not args.plain_splits:
             overrides = model_split_overrides(tagger.model_dir)
             if overrides:
                 moved = ", ".join(f"{i} -> {s}" for i, s in sorted(overrides.items()))
