@@ -49,8 +49,8 @@ def facts(model_dir: str | None = None) -> dict:
         "model_usable": reason is None,
         "why_not": reason,
         "backend": backend,
-        "installed": {m: model_pkg.installed(m) for m in ("onnxruntime", "tokenizers", "safetensors", "numpy", "torch",
-                                                 "transformers")},
+        "installed": {m: model_pkg.installed(m)
+                      for m in ("onnxruntime", "tokenizers", "safetensors", "numpy", "torch", "transformers")},
         "entity_policy": {lab: f"{row['policy']}@{row['min_score']}" for lab, row in policy_table(hybrid).items()},
         "entity_policy_uses_model": uses_model(hybrid),
         "relation_policy": relations,
